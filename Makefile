@@ -1,0 +1,147 @@
+# addrlab - top-level build.  Everything built lands under build/.
+#
+#   make            build the tools, the guest image and the modules
+#   make run        install missing packages, build, open the workbook
+#   make check      install missing packages, build, run every test
+#   make bench      install missing packages, build, print the benchmarks
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+#
+# KVER=V picks the guest kernel (default: the newest with image + headers).
+
+B        := build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -Ivm -MMD -MP
+JANSSON_LIBS := -ljansson
+CUNIT_LIBS   := -lcunit
+
+VM_SRCS  := vm/proto.c vm/vm.c
+VM_OBJS  := $(VM_SRCS:%.c=$(B)/obj/%.o)
+VM_LIB   := $(B)/lib/libaddrlab-vm.a
+
+ADDRLAB_SRCS := tui/main.c tui/cmd_vm.c
+UNIT_SRCS    := tests/unit/runner.c tests/unit/test_proto.c tests/unit/test_vm.c
+VMTEST_SRCS  := tests/vm/runner.c
+BENCH_SRCS   := bench/bench_vm.c
+
+BINS := $(B)/bin/addrlab
+GUEST := $(B)/guest/vmlinux $(B)/guest/initrd.cpio
+KMOD_SRCS := $(wildcard kmod/*.c)
+KMODS := $(KMOD_SRCS:kmod/%.c=$(B)/kmod/%.ko)
+TESTKO := $(B)/tests/kmod/vmtest.ko
+
+.PHONY: all deps run check bench install clean _run _check _bench FORCE
+.DEFAULT_GOAL := all
+
+all: $(BINS) $(GUEST) $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm
+
+# ---- the two commands, and their set-up ----
+
+deps:
+	@scripts/deps.sh
+
+# Re-enter make after deps: what we build depends on what deps installed.
+run: deps
+	@$(MAKE) --no-print-directory _run
+check: deps
+	@$(MAKE) --no-print-directory _check
+bench: deps
+	@$(MAKE) --no-print-directory _bench
+
+_run: all
+	$(B)/bin/addrlab vm shell
+
+_check: all
+	@echo "== unit tests"
+	$(B)/tests/unit-tests
+	@echo "== lab VM integration tests"
+	$(B)/tests/vm-tests
+
+_bench: all
+	$(B)/bench/bench-vm
+
+# ---- host programs ----
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(VM_LIB): $(VM_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS)
+
+$(B)/tests/unit-tests: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CUNIT_LIBS)
+
+$(B)/tests/vm-tests: $(VMTEST_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CUNIT_LIBS)
+
+$(B)/bench/bench-vm: $(BENCH_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS)
+
+# A static guest-side helper for the tests: physical addresses of a file's pages.
+$(B)/tests/physprobe: tests/vm/physprobe.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARN) -O2 -static -o $@ $<
+
+# ---- the guest ----
+
+# The kernel version, re-checked on every run; the file changes (and so
+# rebuilds the guest) only when the version does.
+$(B)/kver: FORCE
+	@mkdir -p $(@D)
+	@v=$$(scripts/kver.sh $(KVER)) || exit 1; \
+	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
+
+$(B)/guest/agent: vm/guest/agent.c vm/proto.c vm/proto.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARN) -O2 -static -o $@ vm/guest/agent.c vm/proto.c
+
+$(B)/guest/vmlinux: $(B)/kver scripts/extract-vmlinux.sh
+	@mkdir -p $(@D)
+	scripts/extract-vmlinux.sh /boot/vmlinuz-$$(cat $(B)/kver) $@
+
+$(B)/guest/initrd.cpio: $(B)/kver $(B)/guest/agent vm/guest/mkimage.sh $(KMODS)
+	vm/guest/mkimage.sh $@ $$(cat $(B)/kver) $(B)/guest/agent $(KMODS)
+
+# ---- kernel modules, built against the packaged headers ----
+# Kbuild writes next to the sources, so each module folder is mirrored
+# under build/ with symlinks and built there.
+define kbuild
+	@mkdir -p $(2)
+	@for f in $(1)/*.c $(1)/*.h $(1)/Kbuild; do [ -e "$$f" ] && ln -sf $(CURDIR)/$$f $(2)/; done; true
+	$(MAKE) -s -C /usr/src/linux-headers-$$(cat $(B)/kver) M=$(CURDIR)/$(2) $(3) modules
+endef
+
+ifneq ($(KMODS),)
+$(KMODS) &: $(KMOD_SRCS) $(wildcard kmod/*.h) kmod/Kbuild $(B)/kver
+	$(call kbuild,kmod,$(B)/kmod,W=1)
+endif
+
+$(TESTKO): tests/vm/kmod/vmtest.c tests/vm/kmod/Kbuild kmod/edu.h $(B)/kver
+	$(call kbuild,tests/vm/kmod,$(B)/tests/kmod,W=1)
+
+# ---- install ----
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/addrlab/guest
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(GUEST) $(DESTDIR)$(PREFIX)/share/addrlab/guest/
+
+clean:
+	rm -rf $(B)
+
+FORCE:
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

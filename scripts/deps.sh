@@ -1,0 +1,47 @@
+#!/bin/sh
+# deps.sh - install the Debian packages addrlab needs, and only the missing ones.
+# Quiet and quick (one dpkg-query) when everything is there.
+set -eu
+
+PACKAGES="
+	gcc make pkg-config libc6-dev
+	qemu-system-x86 seabios
+	linux-image-amd64 linux-headers-amd64
+	busybox-static pciutils kmod cpio xz-utils
+	sparse
+	libncurses-dev liblua5.4-dev libcunit1-dev libcmark-dev libjansson-dev libsqlite3-dev
+	bubblewrap tmux
+"
+
+missing=""
+for p in $PACKAGES; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "install ok installed" ] || missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+echo "addrlab: installing missing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "addrlab: cannot install packages: not root and no sudo; install as root:" >&2
+	echo "  apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# An install straight away works when the package lists are fresh; refresh
+# them only if it fails (a fresh machine has no lists at all).
+# shellcheck disable=SC2086
+if ! $SUDO apt-get install -y -q --no-install-recommends $missing >/tmp/addrlab-apt.$$.log 2>&1; then
+	$SUDO apt-get update -q >/dev/null
+	$SUDO apt-get install -y -q --no-install-recommends $missing >/tmp/addrlab-apt.$$.log 2>&1 || {
+		tail -n 20 /tmp/addrlab-apt.$$.log >&2
+		echo "addrlab: apt-get install failed for:$missing (log above)" >&2
+		rm -f /tmp/addrlab-apt.$$.log
+		exit 1
+	}
+fi
+rm -f /tmp/addrlab-apt.$$.log
+echo "addrlab: packages installed"

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* suites.h - the CUnit suites of the unit-test runner (tests/unit/runner.c). */
+#ifndef ADDRLAB_TESTS_UNIT_SUITES_H
+#define ADDRLAB_TESTS_UNIT_SUITES_H
+
+/* Each adds its suite to the CUnit registry; 0 or a CUnit error code. */
+int register_proto_tests(void);	/* suite "proto": vm/proto.c */
+int register_vm_tests(void);	/* suite "controller": vm/vm.c's pure helpers */
+
+#endif /* ADDRLAB_TESTS_UNIT_SUITES_H */

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmtest.c - a module for the lab VM controller's integration tests: it
+ * misbehaves on purpose, so fault handling is tested against the real
+ * thing, and it reports one DMA mapping, so the IOMMU profile can be told
+ * from the plain one.  Every mode fails its init on purpose (except none),
+ * so nothing stays loaded.
+ *
+ *	insmod vmtest.ko what=none	load cleanly (the control case)
+ *	insmod vmtest.ko what=oops	NULL dereference in module init
+ *	insmod vmtest.ko what=spin	spin forever with interrupts off
+ *	insmod vmtest.ko what=dma	edu DMA of a whole 4096-byte buffer from
+ *					0x40000, which aborts QEMU 7.2
+ *	insmod vmtest.ko what=dmamap	print "vmtest: phys=0x... dma=0x..." for
+ *					a streaming mapping of one kmalloc page
+ */
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/io.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "edu.h"
+
+static char *what = "none";
+module_param(what, charp, 0444);
+MODULE_PARM_DESC(what, "none, oops, spin, dma or dmamap");
+
+static noinline int vmtest_oops(void)
+{
+	int *volatile p = NULL;
+
+	return *p;
+}
+
+static noinline void vmtest_spin(void)
+{
+	pr_info("vmtest: spinning with interrupts off\n");
+	local_irq_disable();
+	for (;;)
+		cpu_relax();
+}
+
+/* Starts an edu DMA that ends one byte past the device buffer. */
+static int vmtest_dma_overrun(struct pci_dev *pdev)
+{
+	void __iomem *bar;
+
+	bar = pci_iomap(pdev, EDU_BAR, 0);
+	if (!bar)
+		return -ENOMEM;
+	pci_set_master(pdev);
+	pr_info("vmtest: edu DMA of %d bytes to 0x%x: QEMU will abort\n",
+		EDU_DMA_BUF_SIZE, EDU_DMA_BUF_ADDR);
+	writeq(0x1000, bar + EDU_REG_DMA_SRC);
+	writeq(EDU_DMA_BUF_ADDR, bar + EDU_REG_DMA_DST);
+	writeq(EDU_DMA_BUF_SIZE, bar + EDU_REG_DMA_COUNT);
+	writeq(EDU_DMA_START, bar + EDU_REG_DMA_CMD);
+	msleep(1000);	/* the transfer starts ~100 ms later */
+	pci_clear_master(pdev);
+	pci_iounmap(pdev, bar);
+	return -EIO;
+}
+
+/* Maps one kmalloc page for the device and prints both addresses. */
+static int vmtest_dmamap(struct pci_dev *pdev)
+{
+	dma_addr_t dma;
+	void *buf;
+	int ret;
+
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(EDU_DMA_BITS));
+	if (ret)
+		return ret;
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	dma = dma_map_single(&pdev->dev, buf, PAGE_SIZE, DMA_TO_DEVICE);
+	if (dma_mapping_error(&pdev->dev, dma)) {
+		ret = -EIO;
+		goto out_free;
+	}
+	pr_info("vmtest: phys=%pa dma=%pad\n", &(phys_addr_t){ virt_to_phys(buf) },
+		&dma);
+	dma_unmap_single(&pdev->dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+	ret = -EAGAIN;	/* done: do not stay loaded */
+out_free:
+	kfree(buf);
+	return ret;
+}
+
+static int vmtest_with_edu(int (*fn)(struct pci_dev *pdev))
+{
+	struct pci_dev *pdev;
+	int ret;
+
+	pdev = pci_get_device(EDU_VENDOR_ID, EDU_DEVICE_ID, NULL);
+	if (!pdev)
+		return -ENODEV;
+	ret = pci_enable_device(pdev);
+	if (ret)
+		goto out_put;
+	ret = fn(pdev);
+	pci_disable_device(pdev);
+out_put:
+	pci_dev_put(pdev);
+	return ret;
+}
+
+static int __init vmtest_init(void)
+{
+	pr_info("vmtest: what=%s\n", what);
+	if (!strcmp(what, "oops"))
+		return vmtest_oops();
+	if (!strcmp(what, "spin"))
+		vmtest_spin();
+	if (!strcmp(what, "dma"))
+		return vmtest_with_edu(vmtest_dma_overrun);
+	if (!strcmp(what, "dmamap"))
+		return vmtest_with_edu(vmtest_dmamap);
+	return 0;
+}
+
+static void __exit vmtest_exit(void)
+{
+}
+
+module_init(vmtest_init);
+module_exit(vmtest_exit);
+MODULE_DESCRIPTION("addrlab: lab VM controller test module");
+MODULE_LICENSE("GPL");

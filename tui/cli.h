@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.h - the addrlab command's subcommands (thin front ends over the libraries). */
+#ifndef ADDRLAB_CLI_H
+#define ADDRLAB_CLI_H
+
+/* Exit statuses of our own, beside a guest command's own status. */
+#define EXIT_USAGE	2	/* bad command line */
+#define EXIT_TIMEOUT	124	/* the guest command ran past --timeout (as timeout(1)) */
+#define EXIT_VM		125	/* the lab VM failed: did not boot, oops, panic, hang, QEMU died */
+
+/* `addrlab vm ...`: argv[0] is "vm". */
+int cmd_vm(int argc, char **argv);
+
+/* Prints "addrlab: " + message + newline to stderr; returns status. */
+int cli_error(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* ADDRLAB_CLI_H */

@@ -1,0 +1,1570 @@
+// SPDX-License-Identifier: MIT
+/* vm.c - the lab VM controller (see vm.h). */
+#define _GNU_SOURCE
+#include "vm.h"
+#include "proto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_MEM_MB		256
+#define DEFAULT_BOOT_MS		60000
+#define DEFAULT_OUT_CAP		(16u << 20)
+#define REPLY_MARGIN_MS		3000	/* past a command's limit, for the agent's own kill */
+#define RESYNC_MS		2000
+#define HEARTBEAT_MS		2000	/* silence before we ask "are you there?" */
+#define HEARTBEAT_GRACE_MS	5000	/* no answer by then: the guest hangs */
+#define QEMU_EXIT_WAIT_MS	3000	/* a closed channel: QEMU is on its way out */
+#define REQUEST_MS		30000	/* push, pull, kmsg: generous under TCG */
+#define QMP_MS			10000
+#define EVIDENCE_LINES		40
+#define QBOOT			"/usr/share/qemu/qboot.rom"
+
+struct vm {
+	struct vm_options o;	/* string fields point into the strdup'd copies below */
+	char *guest_dir, *kernel, *initrd, *firmware, *qemu, *append;
+
+	char dir[PATH_MAX];	/* runtime directory, "" until the first start */
+	char console_path[PATH_MAX + 16];
+	char qemu_log_path[PATH_MAX + 16];
+	char chan_path[PATH_MAX + 16];
+	char qmp_path[PATH_MAX + 16];
+
+	enum vm_state state;
+	pid_t pid;		/* QEMU, or 0 */
+	int pidfd;		/* readable when QEMU exits */
+	int qemu_status;	/* wait status once reaped, -1 while running */
+	int chan, qmp;
+	struct proto_reader rd;
+	struct proto_buf tx;
+	char *qmp_buf;
+	size_t qmp_len;
+	uint32_t next_id, next_nonce;
+
+	unsigned int boots, boot_ms;
+	char uname[128];
+	const char *accel;
+	char err[1024];
+};
+
+static const struct {
+	const char *name, *words;
+} verdicts[] = {
+#define X(e, name, words) [e] = { name, words },
+	VM_VERDICTS(X)
+#undef X
+};
+
+const char *vm_verdict_name(enum vm_verdict v)
+{
+	return v < VM_VERDICT_COUNT ? verdicts[v].name : "?";
+}
+
+const char *vm_verdict_words(enum vm_verdict v)
+{
+	return v < VM_VERDICT_COUNT ? verdicts[v].words : "?";
+}
+
+bool vm_verdict_is_fault(enum vm_verdict v)
+{
+	return v == VM_OOPS || v == VM_PANIC || v == VM_HANG ||
+	       v == VM_QEMU_ABORT || v == VM_QEMU_EXIT || v == VM_BOOT_FAIL;
+}
+
+const char *vm_state_name(enum vm_state s)
+{
+	static const char *const names[] = {
+		[VM_STOPPED] = "stopped", [VM_BOOTING] = "booting",
+		[VM_READY] = "ready", [VM_CRASHED] = "crashed",
+	};
+
+	return s <= VM_CRASHED ? names[s] : "?";
+}
+
+static int fail(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(vm->err, sizeof(vm->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static char *read_file(const char *path, off_t from, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return strdup("");
+	if (from > 0)
+		fseeko(f, from, SEEK_SET);
+	buf = malloc(max + 1);
+	if (!buf) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, max, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* ---- pure helpers ---- */
+
+enum vm_accel vm_accel_pick(const char *env, bool kvm_dev_ok,
+			    const char *cpuinfo, const char **why)
+{
+	const char *flags;
+
+	if (env && !strcmp(env, "kvm")) {
+		*why = "ADDRLAB_ACCEL=kvm";
+		return VM_ACCEL_KVM;
+	}
+	if (env && !strcmp(env, "tcg")) {
+		*why = "ADDRLAB_ACCEL=tcg";
+		return VM_ACCEL_TCG;
+	}
+	if (!kvm_dev_ok) {
+		*why = "/dev/kvm is not usable";
+		return VM_ACCEL_TCG;
+	}
+	/* A /dev/kvm without vmx/svm hangs the guest: trust only the flags. */
+	flags = !cpuinfo ? NULL : !strncmp(cpuinfo, "flags", 5) ? cpuinfo :
+		strstr(cpuinfo, "\nflags");
+	for (; flags; flags = strstr(flags + 1, "\nflags")) {
+		const char *end = strchr(flags + 1, '\n');
+		size_t n = end ? (size_t)(end - flags) : strlen(flags);
+		char *line = strndup(flags, n);
+		bool hw = line && (strstr(line, " vmx") || strstr(line, " svm"));
+
+		free(line);
+		if (hw) {
+			*why = "/dev/kvm works and the CPU has vmx/svm";
+			return VM_ACCEL_KVM;
+		}
+	}
+	*why = "the CPU advertises neither vmx nor svm";
+	return VM_ACCEL_TCG;
+}
+
+/* Lines of the console that start a kernel fault report. */
+static const char *const oops_markers[] = {
+	"Kernel panic - not syncing",
+	"BUG: ",
+	"Oops: ",
+	"general protection fault",
+	"kernel BUG at",
+	"Unable to handle kernel",
+	NULL,
+};
+
+static const char *find_marker(const char *text, const char *const *markers)
+{
+	const char *best = NULL;
+
+	for (int i = 0; markers[i]; i++) {
+		const char *p = strstr(text, markers[i]);
+
+		if (p && (!best || p < best))
+			best = p;
+	}
+	return best;
+}
+
+static const char *line_start(const char *text, const char *p)
+{
+	while (p > text && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+/* The line at p without "[  1.234] " and without its newline. */
+static char *line_text(const char *p)
+{
+	const char *end = strchr(p, '\n');
+	size_t n = end ? (size_t)(end - p) : strlen(p);
+
+	if (n && end && end[-1] == '\r')
+		n--;
+	return strndup(p, n);
+}
+
+/* From a couple of lines before `at`, EVIDENCE_LINES lines of text. */
+static char *excerpt(const char *text, const char *at)
+{
+	const char *s, *e;
+	int lines;
+
+	if (!at) {
+		/* No marker: the last lines are the best we have. */
+		at = text + strlen(text);
+		for (lines = 0; at > text && lines <= 15; at--)
+			if (at[-1] == '\n')
+				lines++;
+	}
+	s = line_start(text, at);
+	for (int back = 0; back < 2 && s > text; back++)
+		s = line_start(text, s - 1);
+	for (e = s, lines = 0; *e && lines < EVIDENCE_LINES; e++)
+		if (*e == '\n')
+			lines++;
+	return strndup(s, (size_t)(e - s));
+}
+
+/* "faulty_oops+0x15/0x30 [faulty]" out of an "RIP: 0010:..." line. */
+static char *rip_of(const char *text)
+{
+	const char *p = strstr(text, "RIP: 0010:");
+	char *line;
+
+	if (!p)
+		return NULL;
+	line = line_text(p + strlen("RIP: 0010:"));
+	return line;
+}
+
+static char *strfmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static char *marker_message(const char *words, const char *text,
+			    const char *at)
+{
+	char *line = line_text(at), *rip = rip_of(at), *msg;
+
+	if (rip && !strstr(line, rip))
+		msg = strfmt("%s: %s (at %s)", words, line, rip);
+	else
+		msg = strfmt("%s: %s", words, line);
+	(void)text;
+	free(line);
+	free(rip);
+	return msg;
+}
+
+enum vm_verdict vm_classify(const char *console, const char *qemu_log,
+			    int qemu_status, bool answered, char **message,
+			    char **evidence)
+{
+	const char *at = find_marker(console, oops_markers);
+
+	if (qemu_status != -1) {
+		const char *dma = strstr(qemu_log, "out of bounds");
+		const char *hw = strstr(qemu_log, "qemu: hardware error");
+		bool aborted = WIFSIGNALED(qemu_status) &&
+			       WTERMSIG(qemu_status) == SIGABRT;
+
+		if (dma || hw || aborted) {
+			const char *p = dma ? line_start(qemu_log, dma) :
+					hw ? hw : qemu_log;
+			char *line = line_text(p);
+
+			*message = strfmt("QEMU itself aborted: %s%s",
+					  *line ? line : "killed by SIGABRT with nothing on its output",
+					  dma ? " (edu's DMA must end below 0x41000: its buffer is 4096 bytes at 0x40000)" : "");
+			*evidence = excerpt(qemu_log, p);
+			free(line);
+			return VM_QEMU_ABORT;
+		}
+		if (at && (at = strstr(console, "Kernel panic - not syncing"))) {
+			const char *first = find_marker(console, oops_markers);
+
+			*message = marker_message("the kernel panicked", console, at);
+			*evidence = excerpt(console, first);
+			return VM_PANIC;
+		}
+		*message = strfmt("QEMU exited unexpectedly (%s %d)",
+				  WIFSIGNALED(qemu_status) ? "signal" : "status",
+				  WIFSIGNALED(qemu_status) ?
+				  WTERMSIG(qemu_status) :
+				  WEXITSTATUS(qemu_status));
+		*evidence = excerpt(*qemu_log ? qemu_log : console, NULL);
+		return VM_QEMU_EXIT;
+	}
+	if (!answered) {
+		*message = strdup("the guest stopped answering: no reply from the agent, so the kernel is stuck (a loop with interrupts off, a deadlock?)");
+		*evidence = excerpt(console, at);
+		return VM_HANG;
+	}
+	if (at) {
+		*message = marker_message("the kernel oopsed", console, at);
+		*evidence = excerpt(console, at);
+		return VM_OOPS;
+	}
+	*message = strdup("");
+	*evidence = strdup("");
+	return VM_OK;
+}
+
+/* ---- lifecycle ---- */
+
+const char *vm_default_guest_dir(void)
+{
+	static char dir[PATH_MAX + 64];
+	static const char *const rel[] = {
+		"../guest", "../share/addrlab/guest",
+	};
+	const char *env = getenv("ADDRLAB_GUEST_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			char probe[PATH_MAX + 64];
+
+			snprintf(probe, sizeof(probe), "%s/%s/initrd.cpio",
+				 exe, rel[i]);
+			if (access(probe, R_OK) == 0) {
+				snprintf(dir, sizeof(dir), "%s/%s", exe, rel[i]);
+				return dir;
+			}
+		}
+	}
+	return "build/guest";
+}
+
+static char *join(const char *dir, const char *name)
+{
+	return strfmt("%s/%s", dir, name);
+}
+
+struct vm *vm_new(const struct vm_options *opts)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	const char *env;
+
+	if (!vm)
+		return NULL;
+	if (opts)
+		vm->o = *opts;
+	vm->guest_dir = strdup(vm->o.guest_dir ? vm->o.guest_dir :
+			       vm_default_guest_dir());
+	vm->kernel = vm->o.kernel ? strdup(vm->o.kernel) :
+		     join(vm->guest_dir, "vmlinux");
+	vm->initrd = vm->o.initrd ? strdup(vm->o.initrd) :
+		     join(vm->guest_dir, "initrd.cpio");
+	vm->firmware = strdup(vm->o.firmware ? vm->o.firmware : QBOOT);
+	env = getenv("ADDRLAB_QEMU");
+	vm->qemu = strdup(vm->o.qemu ? vm->o.qemu :
+			  env && *env ? env : "qemu-system-x86_64");
+	env = getenv("ADDRLAB_APPEND");
+	vm->append = xstrdup(vm->o.append ? vm->o.append :
+			     env && *env ? env : NULL);
+	if (!vm->o.mem_mb)
+		vm->o.mem_mb = DEFAULT_MEM_MB;
+	if (!vm->o.boot_timeout_ms)
+		vm->o.boot_timeout_ms = DEFAULT_BOOT_MS;
+	vm->chan = vm->qmp = vm->pidfd = -1;
+	vm->qemu_status = -1;
+	vm->accel = "tcg";
+	proto_reader_init(&vm->rd);
+	proto_buf_init(&vm->tx);
+	if (!vm->guest_dir || !vm->kernel || !vm->initrd || !vm->firmware ||
+	    !vm->qemu) {
+		vm_free(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Kills QEMU (if it runs) and reaps it; keeps the runtime directory. */
+static void kill_qemu(struct vm *vm)
+{
+	close_fd(&vm->chan);
+	close_fd(&vm->qmp);
+	if (vm->pid > 0) {
+		if (vm->qemu_status == -1) {
+			kill(vm->pid, SIGKILL);
+			waitpid(vm->pid, &vm->qemu_status, 0);
+		}
+		vm->pid = 0;
+	}
+	close_fd(&vm->pidfd);
+	proto_reader_reset(&vm->rd);
+	free(vm->qmp_buf);
+	vm->qmp_buf = NULL;
+	vm->qmp_len = 0;
+}
+
+static void remove_dir(struct vm *vm)
+{
+	char p[PATH_MAX + 32];
+	static const char *const files[] = {
+		"console.log", "qemu.log", "chan.sock", "qmp.sock", "phys.bin",
+	};
+
+	if (!vm->dir[0])
+		return;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", vm->dir, files[i]);
+		unlink(p);
+	}
+	rmdir(vm->dir);
+	vm->dir[0] = '\0';
+}
+
+void vm_stop(struct vm *vm)
+{
+	kill_qemu(vm);
+	vm->state = VM_STOPPED;
+}
+
+void vm_free(struct vm *vm)
+{
+	if (!vm)
+		return;
+	vm_stop(vm);
+	remove_dir(vm);
+	proto_reader_free(&vm->rd);
+	proto_buf_free(&vm->tx);
+	free(vm->guest_dir);
+	free(vm->kernel);
+	free(vm->initrd);
+	free(vm->firmware);
+	free(vm->qemu);
+	free(vm->append);
+	free(vm);
+}
+
+enum vm_state vm_state(const struct vm *vm)
+{
+	return vm->state;
+}
+
+const char *vm_error(const struct vm *vm)
+{
+	return vm->err;
+}
+
+unsigned int vm_restarts(const struct vm *vm)
+{
+	return vm->boots ? vm->boots - 1 : 0;
+}
+
+unsigned int vm_boot_ms(const struct vm *vm)
+{
+	return vm->boot_ms;
+}
+
+const char *vm_guest_uname(const struct vm *vm)
+{
+	return vm->uname;
+}
+
+const char *vm_accel_name(const struct vm *vm)
+{
+	return vm->accel;
+}
+
+const char *vm_console_path(const struct vm *vm)
+{
+	return vm->console_path;
+}
+
+const char *vm_qemu_log_path(const struct vm *vm)
+{
+	return vm->qemu_log_path;
+}
+
+off_t vm_console_size(const struct vm *vm)
+{
+	struct stat st;
+
+	return stat(vm->console_path, &st) ? 0 : st.st_size;
+}
+
+char *vm_console_since(const struct vm *vm, off_t offset)
+{
+	off_t size = vm_console_size(vm);
+
+	if (offset > size)
+		offset = 0;
+	return read_file(vm->console_path, offset, (size_t)(size - offset));
+}
+
+static bool qemu_alive(struct vm *vm)
+{
+	if (vm->pid <= 0)
+		return false;
+	if (vm->qemu_status == -1 && waitpid(vm->pid, &vm->qemu_status,
+					     WNOHANG) == 0)
+		return true;
+	return false;
+}
+
+static enum vm_accel pick_accel(const struct vm *vm, const char **why)
+{
+	int fd;
+	bool dev_ok;
+	char *cpuinfo;
+	enum vm_accel a;
+
+	if (vm->o.accel == VM_ACCEL_KVM || vm->o.accel == VM_ACCEL_TCG) {
+		*why = "requested";
+		return vm->o.accel;
+	}
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	dev_ok = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	cpuinfo = read_file("/proc/cpuinfo", 0, 1 << 20);
+	a = vm_accel_pick(getenv("ADDRLAB_ACCEL"), dev_ok, cpuinfo, why);
+	free(cpuinfo);
+	return a;
+}
+
+/* Builds QEMU's argument vector into argv (at most max entries). */
+static void build_argv(struct vm *vm, enum vm_accel accel, const char **argv,
+		       char bufs[][PATH_MAX + 128], size_t max)
+{
+	size_t n = 0, b = 0;
+
+#define ARG(s) do { if (n + 1 < max) argv[n++] = (s); } while (0)
+#define ARGF(...) do { snprintf(bufs[b], sizeof(bufs[b]), __VA_ARGS__); \
+		       ARG(bufs[b]); b++; } while (0)
+	ARG(vm->qemu);
+	ARG("-nodefaults");
+	ARG("-no-user-config");
+	ARG("-S");		/* stay paused until our sockets are connected */
+	ARG("-display");
+	ARG("none");
+	ARG("-no-reboot");	/* with panic=-1, a panic ends QEMU at once */
+	ARG("-machine");
+	if (vm->o.iommu)
+		ARGF("q35,accel=%s%s", accel == VM_ACCEL_KVM ? "kvm" : "tcg",
+		     accel == VM_ACCEL_KVM ? ",kernel-irqchip=split" : "");
+	else
+		ARGF("pc,accel=%s", accel == VM_ACCEL_KVM ? "kvm" : "tcg");
+	if (accel == VM_ACCEL_KVM) {
+		ARG("-cpu");
+		ARG("host");
+	}
+	ARG("-m");
+	ARGF("%u", vm->o.mem_mb);
+	if (vm->firmware[0]) {
+		ARG("-bios");
+		ARG(vm->firmware);
+	}
+	ARG("-kernel");
+	ARG(vm->kernel);
+	ARG("-initrd");
+	ARG(vm->initrd);
+	ARG("-append");
+	ARGF("console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check%s%s",
+	     vm->append ? " " : "", vm->append ? vm->append : "");
+	ARG("-chardev");
+	ARGF("file,id=con,path=%s,append=on", vm->console_path);
+	ARG("-serial");
+	ARG("chardev:con");
+	ARG("-chardev");
+	ARGF("socket,id=chan,path=%s,server=on,wait=off", vm->chan_path);
+	ARG("-qmp");
+	ARGF("unix:%s,server=on,wait=off", vm->qmp_path);
+	if (vm->o.iommu) {
+		/* The IOMMU must exist before the devices it translates for. */
+		ARG("-device");
+		ARG("intel-iommu,intremap=on");
+	}
+	ARG("-device");
+	ARG("edu");
+	ARG("-device");
+	ARG("virtio-serial-pci,id=vser");
+	ARG("-device");
+	ARG("virtserialport,bus=vser.0,chardev=chan,name=addrlab");
+	argv[n] = NULL;
+#undef ARG
+#undef ARGF
+}
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static char *qemu_log_tail(struct vm *vm)
+{
+	return read_file(vm->qemu_log_path, 0, 64 << 10);
+}
+
+/* ---- QMP (JSON over the monitor socket) ---- */
+
+static int qmp_read_line(struct vm *vm, char **line, uint64_t deadline)
+{
+	for (;;) {
+		char *nl = vm->qmp_buf ? memchr(vm->qmp_buf, '\n', vm->qmp_len) : NULL;
+		struct pollfd pfd = { .fd = vm->qmp, .events = POLLIN };
+		char buf[4096], *p;
+		uint64_t now;
+		ssize_t n;
+
+		if (nl) {
+			size_t len = (size_t)(nl - vm->qmp_buf) + 1;
+
+			*line = strndup(vm->qmp_buf, len);
+			memmove(vm->qmp_buf, vm->qmp_buf + len, vm->qmp_len - len);
+			vm->qmp_len -= len;
+			return *line ? 0 : -1;
+		}
+		now = now_ms();
+		if (now >= deadline)
+			return fail(vm, "QEMU's monitor did not answer in time");
+		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
+			continue;
+		n = read(vm->qmp, buf, sizeof(buf));
+		if (n <= 0)
+			return fail(vm, "QEMU's monitor closed (QEMU exited?)");
+		p = realloc(vm->qmp_buf, vm->qmp_len + (size_t)n);
+		if (!p)
+			return fail(vm, "out of memory");
+		vm->qmp_buf = p;
+		memcpy(p + vm->qmp_len, buf, (size_t)n);
+		vm->qmp_len += (size_t)n;
+	}
+}
+
+/* Sends one command; *ret gets the "return" member (a new reference). */
+static int qmp_call(struct vm *vm, json_t *cmd, json_t **ret)
+{
+	uint64_t deadline = now_ms() + QMP_MS;
+	char *text = json_dumps(cmd, JSON_COMPACT);
+	size_t len;
+	int rc = -1;
+
+	json_decref(cmd);
+	if (!text)
+		return fail(vm, "out of memory");
+	len = strlen(text);
+	text[len] = '\n';	/* json_dumps' NUL becomes the line end */
+	if (vm->qmp < 0 || write(vm->qmp, text, len + 1) != (ssize_t)len + 1) {
+		free(text);
+		return fail(vm, "cannot write to QEMU's monitor");
+	}
+	free(text);
+	for (;;) {
+		char *line;
+		json_t *msg, *r, *e;
+
+		if (qmp_read_line(vm, &line, deadline))
+			return -1;
+		msg = json_loads(line, 0, NULL);
+		free(line);
+		if (!msg)
+			continue;
+		r = json_object_get(msg, "return");
+		e = json_object_get(msg, "error");
+		if (r) {
+			if (ret)
+				*ret = json_incref(r);
+			rc = 0;
+		} else if (e) {
+			fail(vm, "QEMU's monitor refused: %s",
+			     json_string_value(json_object_get(e, "desc")));
+		} else {
+			json_decref(msg);
+			continue;	/* an event, or the greeting */
+		}
+		json_decref(msg);
+		return rc;
+	}
+}
+
+int vm_monitor(struct vm *vm, const char *cmd, char **out)
+{
+	json_t *ret = NULL;
+
+	if (vm->state != VM_READY)
+		return fail(vm, "the lab VM is not running");
+	if (qmp_call(vm, json_pack("{s:s, s:{s:s}}", "execute",
+				   "human-monitor-command", "arguments",
+				   "command-line", cmd), &ret))
+		return -1;
+	*out = strdup(json_is_string(ret) ? json_string_value(ret) : "");
+	json_decref(ret);
+	return *out ? 0 : fail(vm, "out of memory");
+}
+
+int vm_read_phys(struct vm *vm, uint64_t addr, void *buf, size_t len)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+	size_t n;
+
+	if (vm->state != VM_READY)
+		return fail(vm, "the lab VM is not running");
+	snprintf(path, sizeof(path), "%s/phys.bin", vm->dir);
+	unlink(path);
+	if (qmp_call(vm, json_pack("{s:s, s:{s:I, s:I, s:s}}", "execute",
+				   "pmemsave", "arguments", "val", (json_int_t)addr,
+				   "size", (json_int_t)len, "filename", path), NULL))
+		return -1;
+	f = fopen(path, "rb");
+	if (!f)
+		return fail(vm, "QEMU wrote no memory dump to '%s'", path);
+	n = fread(buf, 1, len, f);
+	fclose(f);
+	unlink(path);
+	if (n != len)
+		return fail(vm, "short read of guest physical memory at 0x%llx",
+			    (unsigned long long)addr);
+	return 0;
+}
+
+/* ---- the channel ---- */
+
+enum { W_FRAME = 1, W_TIMEOUT = 0, W_DEAD = -1, W_EXTRA = -2, W_INTR = -3 };
+
+/*
+ * Waits until a frame is there (returned in *f), the deadline passes (0: no
+ * deadline), QEMU dies, or extra_fd (if >= 0) is readable.
+ */
+static int wait_any(struct vm *vm, struct proto_frame *f, uint64_t deadline,
+		    int extra_fd)
+{
+	for (;;) {
+		struct pollfd pfd[3];
+		int n = 0, timeout = -1;
+		uint8_t buf[PROTO_CHUNK];
+		ssize_t r;
+
+		if (proto_reader_next(&vm->rd, f) == 1)
+			return W_FRAME;
+		if (vm->chan < 0)
+			return W_DEAD;
+		if (deadline) {
+			uint64_t now = now_ms();
+
+			if (now >= deadline)
+				return W_TIMEOUT;
+			timeout = (int)(deadline - now);
+		}
+		pfd[n++] = (struct pollfd){ .fd = vm->chan, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = vm->pidfd, .events = POLLIN };
+		if (extra_fd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = extra_fd,
+						    .events = POLLIN };
+		if (poll(pfd, (nfds_t)n, timeout) < 0) {
+			if (errno == EINTR)
+				return W_INTR;	/* let the caller look at flags */
+			continue;
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			r = read(vm->chan, buf, sizeof(buf));
+			if (r > 0) {
+				if (proto_reader_feed(&vm->rd, buf, (size_t)r))
+					return W_DEAD;
+				continue;
+			}
+			if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+				close_fd(&vm->chan);
+				qemu_alive(vm);
+				return W_DEAD;
+			}
+		}
+		if (pfd[1].revents && !qemu_alive(vm)) {
+			/* Take what the channel still holds, then report. */
+			close_fd(&vm->chan);
+			return W_DEAD;
+		}
+		if (n == 3 && pfd[2].revents)
+			return W_EXTRA;
+	}
+}
+
+/* Writes a whole frame; keeps reading the channel meanwhile, so a guest
+ * that floods us while we push cannot deadlock the pair. */
+static int send_frame(struct vm *vm, unsigned int type, uint32_t id,
+		      const void *payload, size_t len)
+{
+	size_t off = 0;
+
+	if (vm->chan < 0)
+		return -EPIPE;
+	if (proto_frame_build(&vm->tx, type, id, payload, len))
+		return -ENOMEM;
+	while (off < vm->tx.len) {
+		struct pollfd pfd = { .fd = vm->chan, .events = POLLOUT | POLLIN };
+		ssize_t w;
+
+		if (poll(&pfd, 1, 1000) <= 0) {
+			if (!qemu_alive(vm))
+				return -EPIPE;
+			continue;
+		}
+		if (pfd.revents & POLLIN) {
+			uint8_t buf[PROTO_CHUNK];
+			ssize_t r = read(vm->chan, buf, sizeof(buf));
+
+			if (r > 0 && proto_reader_feed(&vm->rd, buf, (size_t)r))
+				return -ENOMEM;
+			if (r == 0)
+				return -EPIPE;
+		}
+		if (!(pfd.revents & POLLOUT)) {
+			if (pfd.revents & (POLLHUP | POLLERR))
+				return -EPIPE;
+			continue;
+		}
+		w = send(vm->chan, vm->tx.data + off, vm->tx.len - off,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -EPIPE;
+		}
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+static int send_buf(struct vm *vm, unsigned int type, uint32_t id,
+		    struct proto_buf *b)
+{
+	if (b->failed)
+		return -ENOMEM;
+	return send_frame(vm, type, id, b->data, b->len);
+}
+
+static int do_resync(struct vm *vm, unsigned int timeout_ms)
+{
+	uint32_t nonce = 0x80000000u | ++vm->next_nonce;
+	uint64_t deadline = now_ms() + timeout_ms;
+	struct proto_frame f;
+
+	proto_reader_reset(&vm->rd);
+	if (send_frame(vm, PT_SYNC, nonce, NULL, 0))
+		return -1;
+	for (;;) {
+		int w = wait_any(vm, &f, deadline, -1);
+
+		if (w == W_INTR)
+			continue;
+		if (w != W_FRAME)
+			return -1;
+		if (f.type == PT_SYNC_ACK && f.id == nonce)
+			return 0;
+		/* anything else is from before the sync: drop it */
+	}
+}
+
+int vm_resync(struct vm *vm, unsigned int timeout_ms)
+{
+	if (vm->state != VM_READY)
+		return fail(vm, "the lab VM is not running");
+	if (do_resync(vm, timeout_ms))
+		return fail(vm, "the guest agent did not answer a resync within %u ms",
+			    timeout_ms);
+	return 0;
+}
+
+static int boot_failed(struct vm *vm, const char *why)
+{
+	char *con = vm_console_since(vm, 0), *ql = qemu_log_tail(vm);
+	char *msg = NULL, *ev = NULL;
+	const char *at = con ? find_marker(con, oops_markers) : NULL;
+
+	if (at)
+		msg = marker_message("the kernel failed while booting", con, at);
+	fail(vm, "the lab VM did not boot: %s%s%s%s", why,
+	     msg ? " (" : "", msg ? msg : "", msg ? ")" : "");
+	if (ql && *ql) {
+		size_t l = strlen(vm->err);
+		char *first = line_text(ql);
+
+		snprintf(vm->err + l, sizeof(vm->err) - l, "; QEMU said: %s",
+			 first ? first : "");
+		free(first);
+	}
+	free(con);
+	free(ql);
+	free(msg);
+	free(ev);
+	kill_qemu(vm);
+	vm->state = VM_CRASHED;
+	return -1;
+}
+
+int vm_start(struct vm *vm)
+{
+	const char *argv[64], *why;
+	char bufs[12][PATH_MAX + 128];
+	enum vm_accel accel;
+	uint64_t t0 = now_ms(), deadline;
+	struct proto_frame f;
+	int logfd, w;
+	pid_t pid;
+
+	if (vm->state == VM_READY)
+		return 0;
+	kill_qemu(vm);
+	if (access(vm->kernel, R_OK))
+		return fail(vm, "no guest kernel at '%s'; run 'make' first",
+			    vm->kernel);
+	if (access(vm->initrd, R_OK))
+		return fail(vm, "no guest image at '%s'; run 'make' first",
+			    vm->initrd);
+	if (vm->firmware[0] && access(vm->firmware, R_OK))
+		return fail(vm, "no firmware at '%s'; install qemu-system-x86",
+			    vm->firmware);
+	if (!vm->dir[0]) {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(vm->dir, sizeof(vm->dir), "%s/addrlab-vm.XXXXXX",
+			 tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(vm->dir)) {
+			int e = errno;
+
+			vm->dir[0] = '\0';
+			return fail(vm, "cannot make a runtime directory in '%s': %s",
+				    tmp && *tmp ? tmp : "/tmp", strerror(e));
+		}
+		snprintf(vm->console_path, sizeof(vm->console_path),
+			 "%s/console.log", vm->dir);
+		snprintf(vm->qemu_log_path, sizeof(vm->qemu_log_path),
+			 "%s/qemu.log", vm->dir);
+		snprintf(vm->chan_path, sizeof(vm->chan_path), "%s/chan.sock",
+			 vm->dir);
+		snprintf(vm->qmp_path, sizeof(vm->qmp_path), "%s/qmp.sock",
+			 vm->dir);
+	}
+	unlink(vm->chan_path);
+	unlink(vm->qmp_path);
+	accel = pick_accel(vm, &why);
+	vm->accel = accel == VM_ACCEL_KVM ? "kvm" : "tcg";
+	build_argv(vm, accel, argv, bufs, sizeof(argv) / sizeof(argv[0]));
+
+	if (vm->boots) {
+		FILE *c = fopen(vm->console_path, "a");
+
+		if (c) {
+			fprintf(c, "\n--- addrlab: the lab VM restarts (boot %u) ---\n",
+				vm->boots + 1);
+			fclose(c);
+		}
+	}
+	logfd = open(vm->qemu_log_path, O_WRONLY | O_CREAT | O_TRUNC |
+		     O_CLOEXEC, 0644);
+	if (logfd < 0)
+		return fail(vm, "cannot create '%s': %s", vm->qemu_log_path,
+			    strerror(errno));
+	vm->state = VM_BOOTING;
+	vm->qemu_status = -1;
+	pid = fork();
+	if (pid < 0) {
+		close(logfd);
+		vm->state = VM_CRASHED;
+		return fail(vm, "cannot start QEMU: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		/* Our own process group keeps the terminal's ^C away from
+		 * QEMU; the death signal keeps no QEMU alive without us. */
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(null, 0);
+		dup2(logfd, 1);
+		dup2(logfd, 2);
+		execvp(argv[0], (char *const *)argv);
+		dprintf(2, "cannot run '%s': %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(logfd);
+	vm->pid = pid;
+	vm->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	vm->boots++;
+
+	/* QEMU makes its sockets before it reads -S's pause; wait for them. */
+	deadline = now_ms() + 10000;
+	while (vm->chan < 0 || vm->qmp < 0) {
+		if (!qemu_alive(vm))
+			return boot_failed(vm, "QEMU exited at once");
+		if (now_ms() > deadline)
+			return boot_failed(vm, "QEMU made no sockets in 10 s");
+		if (vm->qmp < 0)
+			vm->qmp = connect_unix(vm->qmp_path);
+		if (vm->chan < 0)
+			vm->chan = connect_unix(vm->chan_path);
+		if (vm->chan < 0 || vm->qmp < 0)
+			usleep(2000);
+	}
+	if (qmp_call(vm, json_pack("{s:s}", "execute", "qmp_capabilities"),
+		     NULL) ||
+	    qmp_call(vm, json_pack("{s:s}", "execute", "cont"), NULL))
+		return boot_failed(vm, vm->err);
+
+	deadline = now_ms() + vm->o.boot_timeout_ms;
+	for (;;) {
+		w = wait_any(vm, &f, deadline, -1);
+		if (w == W_DEAD)
+			return boot_failed(vm, "QEMU exited while the guest booted");
+		if (w == W_TIMEOUT) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg),
+				 "the guest agent did not report within %u s (%s)",
+				 vm->o.boot_timeout_ms / 1000, why);
+			return boot_failed(vm, msg);
+		}
+		if (w == W_FRAME && f.type == PT_HELLO)
+			break;
+	}
+	{
+		struct proto_cursor c;
+		uint32_t version;
+		char *name;
+
+		proto_cursor_init(&c, f.payload, f.len);
+		version = proto_get_u32(&c);
+		name = proto_get_str(&c);
+		snprintf(vm->uname, sizeof(vm->uname), "%s", name ? name : "?");
+		free(name);
+		if (version != PROTO_VERSION)
+			return boot_failed(vm, "the guest agent speaks another protocol version; run 'make' to rebuild the guest image");
+	}
+	vm->boot_ms = (unsigned int)(now_ms() - t0);
+	vm->state = VM_READY;
+	vm->err[0] = '\0';
+	return 0;
+}
+
+/* Boots a fresh VM if the last one crashed (or none ran yet). */
+static int ensure_ready(struct vm *vm)
+{
+	if (vm->state == VM_READY && qemu_alive(vm))
+		return 0;
+	return vm_start(vm);
+}
+
+/* ---- requests ---- */
+
+static void result_init(struct vm_result *res)
+{
+	memset(res, 0, sizeof(*res));
+}
+
+void vm_result_free(struct vm_result *res)
+{
+	free(res->out);
+	free(res->err);
+	free(res->message);
+	free(res->evidence);
+	result_init(res);
+}
+
+struct sink {
+	char *buf;
+	size_t len, cap, limit;
+	bool truncated;
+};
+
+static void sink_add(struct sink *s, const void *p, size_t n)
+{
+	if (s->len + n > s->limit) {
+		s->truncated = true;
+		n = s->limit - s->len;
+	}
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		char *b;
+
+		while (cap < s->len + n + 1)
+			cap *= 2;
+		b = realloc(s->buf, cap);
+		if (!b) {
+			s->truncated = true;
+			return;
+		}
+		s->buf = b;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	s->buf[s->len] = '\0';
+}
+
+static char *sink_take(struct sink *s, size_t *len)
+{
+	char *b = s->buf ? s->buf : strdup("");
+
+	*len = s->len;
+	memset(s, 0, sizeof(*s));
+	return b;
+}
+
+/*
+ * Fills the verdict of a request that did not end normally (or to look for
+ * an oops after one that did), and leaves the session crashed if the guest
+ * is not healthy any more.
+ */
+static void judge(struct vm *vm, struct vm_result *res, off_t con_off,
+		  bool answered)
+{
+	enum vm_verdict v;
+	char *con, *ql;
+
+	if (vm->chan < 0 && vm->pid > 0 && vm->qemu_status == -1) {
+		/* The channel closed: QEMU is exiting; let it finish so its
+		 * status and last words are there to judge by. */
+		struct pollfd pfd = { .fd = vm->pidfd, .events = POLLIN };
+
+		poll(&pfd, 1, QEMU_EXIT_WAIT_MS);
+		qemu_alive(vm);
+	}
+	con = vm_console_since(vm, con_off);
+	ql = vm->qemu_status != -1 ? qemu_log_tail(vm) : strdup("");
+
+	free(res->message);
+	free(res->evidence);
+	v = vm_classify(con ? con : "", ql ? ql : "", vm->qemu_status,
+			answered, &res->message, &res->evidence);
+	free(con);
+	free(ql);
+	if (v != VM_OK)
+		res->verdict = v;
+	if (vm_verdict_is_fault(v)) {
+		/* A kernel that oopsed may hold locks; one that hangs or died
+		 * is gone: either way the next request gets a fresh VM. */
+		kill_qemu(vm);
+		vm->state = VM_CRASHED;
+	}
+}
+
+static void send_winsize(struct vm *vm, uint32_t id, int fd)
+{
+	struct winsize ws;
+	struct proto_buf b;
+
+	if (fd < 0 || ioctl(fd, TIOCGWINSZ, &ws))
+		return;
+	proto_buf_init(&b);
+	proto_put_u16(&b, ws.ws_row);
+	proto_put_u16(&b, ws.ws_col);
+	send_buf(vm, PT_WINSIZE, id, &b);
+	proto_buf_free(&b);
+}
+
+int vm_exec(struct vm *vm, const char *const argv[],
+	    const struct vm_exec_opts *opts, struct vm_result *res)
+{
+	static const struct vm_exec_opts defaults = { .stdin_fd = -1 };
+	const struct vm_exec_opts *o = opts ? opts : &defaults;
+	struct sink out = { 0 }, err = { 0 };
+	uint64_t t0 = now_ms(), deadline, last_rx, hb_sent = 0;
+	uint32_t hb_nonce = 0;
+	struct proto_buf b;
+	struct winsize ws = { 0 };
+	int stdin_fd = o->stdin_fd;
+	off_t con_off;
+	uint32_t id;
+	int argc, rc;
+	bool done = false;
+
+	result_init(res);
+	res->verdict = VM_ERROR;
+	for (argc = 0; argv[argc]; argc++)
+		;
+	if (!argc)
+		return fail(vm, "no command to run");
+	if (ensure_ready(vm))
+		return -1;
+	out.limit = err.limit = o->out_cap ? o->out_cap : DEFAULT_OUT_CAP;
+	id = ++vm->next_id & 0x7fffffff;	/* high bit: sync nonces */
+	con_off = vm_console_size(vm);
+	if (o->pty && stdin_fd >= 0)
+		ioctl(stdin_fd, TIOCGWINSZ, &ws);
+
+	proto_buf_init(&b);
+	proto_put_u32(&b, (o->pty ? PROTO_EXEC_PTY : 0) |
+			  (stdin_fd >= 0 ? PROTO_EXEC_STDIN : 0));
+	proto_put_u32(&b, o->timeout_ms);
+	proto_put_u64(&b, out.limit);
+	proto_put_u16(&b, ws.ws_row);
+	proto_put_u16(&b, ws.ws_col);
+	proto_put_str(&b, o->cwd ? o->cwd : "/root");
+	proto_put_u32(&b, (uint32_t)argc);
+	for (int i = 0; i < argc; i++)
+		proto_put_str(&b, argv[i]);
+	rc = send_buf(vm, PT_EXEC, id, &b);
+	proto_buf_free(&b);
+	deadline = o->timeout_ms ? t0 + o->timeout_ms + REPLY_MARGIN_MS : 0;
+	last_rx = now_ms();
+
+	while (!done && rc == 0) {
+		struct proto_frame f;
+		struct proto_cursor c;
+		uint64_t wake;
+		int w;
+
+		/*
+		 * Wake for the command's deadline, or to check on a silent
+		 * guest: a PT_SYNC the agent answers even while a job runs.
+		 * No answer means the kernel itself is stuck.
+		 */
+		wake = hb_nonce ? hb_sent + HEARTBEAT_GRACE_MS :
+			last_rx + HEARTBEAT_MS;
+		if (deadline && deadline < wake)
+			wake = deadline;
+		w = wait_any(vm, &f, wake, stdin_fd);
+		if (w == W_TIMEOUT && !(deadline && now_ms() >= deadline)) {
+			if (hb_nonce) {
+				judge(vm, res, con_off, false);
+				break;
+			}
+			hb_nonce = 0x80000000u | ++vm->next_nonce;
+			hb_sent = now_ms();
+			rc = send_frame(vm, PT_SYNC, hb_nonce, NULL, 0);
+			continue;
+		}
+		if (w == W_INTR)
+			continue;
+		if (w == W_FRAME) {
+			last_rx = now_ms();
+			hb_nonce = 0;	/* anything at all: the guest lives */
+		}
+		if (o->winch && *o->winch) {
+			*o->winch = 0;
+			send_winsize(vm, id, stdin_fd);
+		}
+		if (w == W_EXTRA) {
+			char buf[4096];
+			ssize_t n;
+
+			if (stdin_fd < 0)
+				continue;
+			n = read(stdin_fd, buf, sizeof(buf));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0) {
+				send_frame(vm, PT_STDIN, id, NULL, 0);
+				stdin_fd = -1;
+			} else {
+				send_frame(vm, PT_STDIN, id, buf, (size_t)n);
+			}
+			continue;
+		}
+		if (w == W_DEAD) {
+			judge(vm, res, con_off, false);
+			break;
+		}
+		if (w == W_TIMEOUT) {
+			if (do_resync(vm, RESYNC_MS) == 0) {
+				/* The agent lives but lost the job: say so. */
+				res->verdict = VM_TIMEOUT;
+				res->exit_code = 124;
+				res->message = strfmt("the command ran past its %u ms limit and the agent did not report its end",
+						      o->timeout_ms);
+				break;
+			}
+			judge(vm, res, con_off, false);
+			break;
+		}
+		if (f.id != id)
+			continue;	/* heartbeats, late answers to old requests */
+		proto_cursor_init(&c, f.payload, f.len);
+		switch (f.type) {
+		case PT_STDOUT:
+		case PT_STDERR:
+			if (o->on_output)
+				o->on_output(o->ctx, f.type == PT_STDOUT ? 1 : 2,
+					     (const char *)f.payload, f.len);
+			else
+				sink_add(f.type == PT_STDOUT ? &out : &err,
+					 f.payload, f.len);
+			break;
+		case PT_EXIT: {
+			int32_t st = (int32_t)proto_get_u32(&c);
+			uint32_t flags = proto_get_u32(&c);
+
+			res->verdict = (flags & PROTO_EXIT_TIMED_OUT) ?
+				       VM_TIMEOUT : VM_OK;
+			res->signal = st < 0 ? -st : 0;
+			res->exit_code = st < 0 ? 128 - st : st;
+			res->truncated = flags & PROTO_EXIT_TRUNCATED;
+			done = true;
+			break;
+		}
+		case PT_ERROR: {
+			int32_t e = (int32_t)proto_get_u32(&c);
+			char *msg = proto_get_str(&c);
+
+			res->verdict = VM_ERROR;
+			res->message = strfmt("the guest agent refused: %s (%s)",
+					      msg ? msg : "?", strerror(e));
+			free(msg);
+			done = true;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	if (rc) {
+		judge(vm, res, con_off, false);
+	} else if (done && res->verdict != VM_ERROR) {
+		/* It ran; did the kernel oops meanwhile? */
+		judge(vm, res, con_off, true);
+		if (res->verdict == VM_TIMEOUT && !res->message[0]) {
+			free(res->message);
+			res->message = strfmt("the command ran past its %u ms limit and was stopped",
+					      o->timeout_ms);
+		}
+	}
+	res->out = sink_take(&out, &res->out_len);
+	res->err = sink_take(&err, &res->err_len);
+	res->truncated |= out.truncated || err.truncated;
+	if (!res->message)
+		res->message = strdup("");
+	if (!res->evidence)
+		res->evidence = strdup("");
+	res->elapsed_ms = (unsigned int)(now_ms() - t0);
+	return 0;
+}
+
+int vm_sh(struct vm *vm, const char *cmd, unsigned int timeout_ms,
+	  struct vm_result *res)
+{
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	struct vm_exec_opts o = { .timeout_ms = timeout_ms, .stdin_fd = -1 };
+
+	return vm_exec(vm, argv, &o, res);
+}
+
+/* Waits for the PT_OK/PT_ERROR that ends request id; PT_DATA goes to sink. */
+static int wait_reply(struct vm *vm, uint32_t id, struct sink *data,
+		      struct proto_cursor *ok, const char *what)
+{
+	uint64_t deadline = now_ms() + REQUEST_MS;
+	static uint8_t okbuf[64];
+
+	for (;;) {
+		struct proto_frame f;
+		int w = wait_any(vm, &f, deadline, -1);
+
+		if (w == W_DEAD || w == W_TIMEOUT) {
+			struct vm_result r;
+
+			result_init(&r);
+			judge(vm, &r, vm_console_size(vm), false);
+			fail(vm, "%s: %s", what, r.message && *r.message ?
+			     r.message : "the guest did not answer");
+			vm_result_free(&r);
+			return -1;
+		}
+		if (w != W_FRAME || f.id != id)
+			continue;
+		if (f.type == PT_DATA && data) {
+			sink_add(data, f.payload, f.len);
+		} else if (f.type == PT_OK) {
+			size_t n = f.len < sizeof(okbuf) ? f.len : sizeof(okbuf);
+
+			memcpy(okbuf, f.payload, n);
+			proto_cursor_init(ok, okbuf, n);
+			return 0;
+		} else if (f.type == PT_ERROR) {
+			struct proto_cursor c;
+			char *msg;
+
+			proto_cursor_init(&c, f.payload, f.len);
+			proto_get_u32(&c);
+			msg = proto_get_str(&c);
+			fail(vm, "%s: %s", what, msg ? msg : "the guest agent refused");
+			free(msg);
+			return -1;
+		}
+	}
+}
+
+int vm_push_data(struct vm *vm, const void *data, size_t len,
+		 const char *guest_path, unsigned int mode)
+{
+	const uint8_t *p = data;
+	struct proto_cursor ok;
+	struct proto_buf b;
+	uint64_t size;
+	uint32_t id, crc;
+	char what[PATH_MAX + 32];
+	int rc;
+
+	snprintf(what, sizeof(what), "cannot push to '%s'", guest_path);
+	if (guest_path[0] != '/')
+		return fail(vm, "%s: the guest path must be absolute", what);
+	if (ensure_ready(vm))
+		return -1;
+	id = ++vm->next_id & 0x7fffffff;
+	proto_buf_init(&b);
+	proto_put_u32(&b, mode);
+	proto_put_str(&b, guest_path);
+	rc = send_buf(vm, PT_PUSH_OPEN, id, &b);
+	proto_buf_free(&b);
+	for (size_t off = 0; rc == 0 && off < len; off += PROTO_CHUNK) {
+		size_t n = len - off < PROTO_CHUNK ? len - off : PROTO_CHUNK;
+
+		rc = send_frame(vm, PT_PUSH_DATA, id, p + off, n);
+	}
+	if (rc == 0)
+		rc = send_frame(vm, PT_PUSH_CLOSE, id, NULL, 0);
+	if (rc)
+		return fail(vm, "%s: the channel closed", what);
+	if (wait_reply(vm, id, NULL, &ok, what))
+		return -1;
+	size = proto_get_u64(&ok);
+	crc = proto_get_u32(&ok);
+	if (ok.bad || size != len || crc != proto_crc32(0, data, len))
+		return fail(vm, "%s: the guest wrote %llu bytes with CRC %08x, expected %zu bytes with CRC %08x",
+			    what, (unsigned long long)size, crc, len,
+			    proto_crc32(0, data, len));
+	return 0;
+}
+
+int vm_push(struct vm *vm, const char *host_path, const char *guest_path,
+	    unsigned int mode)
+{
+	struct stat st;
+	char *buf;
+	FILE *f;
+	int rc;
+
+	f = fopen(host_path, "rb");
+	if (!f || fstat(fileno(f), &st)) {
+		if (f)
+			fclose(f);
+		return fail(vm, "cannot read '%s': %s", host_path,
+			    strerror(errno));
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		free(buf);
+		fclose(f);
+		return fail(vm, "cannot read '%s'", host_path);
+	}
+	fclose(f);
+	rc = vm_push_data(vm, buf, (size_t)st.st_size, guest_path, mode);
+	free(buf);
+	return rc;
+}
+
+int vm_pull(struct vm *vm, const char *guest_path, size_t max, char **data,
+	    size_t *len)
+{
+	struct sink s = { .limit = max ? max : SIZE_MAX - 1 };
+	struct proto_cursor ok;
+	struct proto_buf b;
+	char what[PATH_MAX + 32];
+	uint32_t id;
+	int rc;
+
+	snprintf(what, sizeof(what), "cannot read guest file '%s'", guest_path);
+	if (ensure_ready(vm))
+		return -1;
+	id = ++vm->next_id & 0x7fffffff;
+	proto_buf_init(&b);
+	proto_put_u64(&b, max);
+	proto_put_str(&b, guest_path);
+	rc = send_buf(vm, PT_PULL, id, &b);
+	proto_buf_free(&b);
+	if (rc)
+		return fail(vm, "%s: the channel closed", what);
+	if (wait_reply(vm, id, &s, &ok, what)) {
+		free(s.buf);
+		return -1;
+	}
+	*data = sink_take(&s, len);
+	return 0;
+}
+
+int vm_kmsg(struct vm *vm, uint64_t *cursor, char **text)
+{
+	struct sink s = { .limit = 64u << 20 };
+	struct proto_cursor ok;
+	struct proto_buf b;
+	size_t len;
+	uint32_t id;
+	int rc;
+
+	if (ensure_ready(vm))
+		return -1;
+	id = ++vm->next_id & 0x7fffffff;
+	proto_buf_init(&b);
+	proto_put_u64(&b, *cursor);
+	rc = send_buf(vm, PT_KMSG, id, &b);
+	proto_buf_free(&b);
+	if (rc)
+		return fail(vm, "cannot read kernel messages: the channel closed");
+	if (wait_reply(vm, id, &s, &ok, "cannot read kernel messages")) {
+		free(s.buf);
+		return -1;
+	}
+	*cursor = proto_get_u64(&ok);
+	*text = sink_take(&s, &len);
+	return 0;
+}
