@@ -4,6 +4,7 @@
 #include "vm.h"
 #include "proto.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -438,21 +439,60 @@ static void kill_qemu(struct vm *vm)
 	vm->qmp_len = 0;
 }
 
-static void remove_dir(struct vm *vm)
+static const char *const runtime_files[] = {
+	"console.log", "qemu.log", "chan.sock", "qmp.sock", "phys.bin", "owner",
+};
+
+static void remove_runtime_dir(const char *dir)
 {
 	char p[PATH_MAX + 32];
-	static const char *const files[] = {
-		"console.log", "qemu.log", "chan.sock", "qmp.sock", "phys.bin",
-	};
 
-	if (!vm->dir[0])
-		return;
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", vm->dir, files[i]);
+	for (size_t i = 0; i < sizeof(runtime_files) / sizeof(runtime_files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, runtime_files[i]);
 		unlink(p);
 	}
-	rmdir(vm->dir);
+	rmdir(dir);
+}
+
+static void remove_dir(struct vm *vm)
+{
+	if (!vm->dir[0])
+		return;
+	remove_runtime_dir(vm->dir);
 	vm->dir[0] = '\0';
+}
+
+/*
+ * A controller killed outright (SIGKILL, a crash) leaves its runtime
+ * directory behind; its QEMU died with it (PR_SET_PDEATHSIG).  Each
+ * directory names its owner's pid: remove those whose owner is gone.
+ */
+static void sweep_stale_dirs(const char *tmp)
+{
+	char pattern[PATH_MAX];
+	DIR *d = opendir(tmp);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char owner[PATH_MAX + 300];
+		FILE *f;
+		int pid = 0;
+
+		if (strncmp(e->d_name, "addrlab-vm.", 11))
+			continue;
+		snprintf(pattern, sizeof(pattern), "%s/%s", tmp, e->d_name);
+		snprintf(owner, sizeof(owner), "%s/owner", pattern);
+		f = fopen(owner, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%d", &pid) == 1 && pid > 0 &&
+		    kill(pid, 0) && errno == ESRCH)
+			remove_runtime_dir(pattern);
+		fclose(f);
+	}
+	closedir(d);
 }
 
 void vm_stop(struct vm *vm)
@@ -977,15 +1017,25 @@ int vm_start(struct vm *vm)
 			    vm->firmware);
 	if (!vm->dir[0]) {
 		const char *tmp = getenv("TMPDIR");
+		char owner[PATH_MAX + 16];
+		FILE *of;
 
-		snprintf(vm->dir, sizeof(vm->dir), "%s/addrlab-vm.XXXXXX",
-			 tmp && *tmp ? tmp : "/tmp");
+		if (!tmp || !*tmp)
+			tmp = "/tmp";
+		sweep_stale_dirs(tmp);
+		snprintf(vm->dir, sizeof(vm->dir), "%s/addrlab-vm.XXXXXX", tmp);
 		if (!mkdtemp(vm->dir)) {
 			int e = errno;
 
 			vm->dir[0] = '\0';
 			return fail(vm, "cannot make a runtime directory in '%s': %s",
-				    tmp && *tmp ? tmp : "/tmp", strerror(e));
+				    tmp, strerror(e));
+		}
+		snprintf(owner, sizeof(owner), "%s/owner", vm->dir);
+		of = fopen(owner, "w");
+		if (of) {
+			fprintf(of, "%d\n", (int)getpid());
+			fclose(of);
 		}
 		snprintf(vm->console_path, sizeof(vm->console_path),
 			 "%s/console.log", vm->dir);

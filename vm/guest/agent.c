@@ -308,6 +308,8 @@ static void child_exec(struct job *j, char **argv, const char *cwd,
 	setenv("PATH", "/sbin:/bin:/usr/sbin:/usr/bin", 1);
 	setenv("HOME", "/root", 1);
 	setenv("TERM", slave ? "xterm" : "dumb", 1);
+	if (slave)
+		setenv("PS1", "\\u@\\h:\\w\\$ ", 1);	/* root@addrlab:~# */
 	execvp(argv[0], argv);
 	dprintf(2, "addrlab-agent: cannot run '%s': %s\n", argv[0],
 		strerror(errno));
