@@ -25,16 +25,22 @@ VM_LIB   := $(B)/lib/libaddrlab-vm.a
 
 ADDRLAB_SRCS := tui/main.c tui/cmd_vm.c
 UNIT_SRCS    := tests/unit/runner.c tests/unit/test_proto.c tests/unit/test_vm.c
-VMTEST_SRCS  := tests/vm/runner.c
+# Every tests/vm/test_NAME.c defines register_NAME_tests(); the runner
+# calls them all (build/tests/vm_suites.h is generated from the file names).
+VMTEST_SUITES := $(sort $(wildcard tests/vm/test_*.c))
+VMTEST_SRCS  := tests/vm/runner.c tests/vm/common.c $(VMTEST_SUITES)
 BENCH_SRCS   := bench/bench_vm.c
 
 BINS := $(B)/bin/addrlab
 GUEST := $(B)/guest/vmlinux $(B)/guest/initrd.cpio
 KMOD_SRCS := $(wildcard kmod/*.c)
 KMODS := $(KMOD_SRCS:kmod/%.c=$(B)/kmod/%.ko)
+# Guest tools: each kmod/tools/NAME.c is a static program, /usr/bin/NAME in the guest.
+TOOL_SRCS := $(wildcard kmod/tools/*.c)
+TOOLS := $(TOOL_SRCS:kmod/tools/%.c=$(B)/guest/tools/%)
 TESTKO := $(B)/tests/kmod/vmtest.ko
 
-.PHONY: all deps run check bench install clean _run _check _bench FORCE
+.PHONY: all deps run check bench install clean sparse _run _check _bench FORCE
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(GUEST) $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm
@@ -56,6 +62,8 @@ _run: all
 	$(B)/bin/addrlab vm shell
 
 _check: all
+	@echo "== sparse on the chapter modules"
+	@$(MAKE) --no-print-directory sparse
 	@echo "== unit tests"
 	$(B)/tests/unit-tests
 	@echo "== lab VM integration tests"
@@ -81,6 +89,14 @@ $(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
 $(B)/tests/unit-tests: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CUNIT_LIBS)
+
+$(B)/tests/vm_suites.h: FORCE
+	@mkdir -p $(@D)
+	@new=$$(for f in $(VMTEST_SUITES:tests/vm/test_%.c=%); do echo "SUITE($$f)"; done); \
+	 [ "$$(cat $@ 2>/dev/null)" = "$$new" ] || echo "$$new" >$@
+
+$(B)/obj/tests/vm/runner.o: $(B)/tests/vm_suites.h
+$(B)/obj/tests/vm/%.o: ALL_CFLAGS += -I$(B)/tests -Ikmod
 
 $(B)/tests/vm-tests: $(VMTEST_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
 	@mkdir -p $(@D)
@@ -112,8 +128,12 @@ $(B)/guest/vmlinux: $(B)/kver scripts/extract-vmlinux.sh
 	@mkdir -p $(@D)
 	scripts/extract-vmlinux.sh /boot/vmlinuz-$$(cat $(B)/kver) $@
 
-$(B)/guest/initrd.cpio: $(B)/kver $(B)/guest/agent vm/guest/mkimage.sh $(KMODS)
-	vm/guest/mkimage.sh $@ $$(cat $(B)/kver) $(B)/guest/agent $(KMODS)
+$(B)/guest/tools/%: kmod/tools/%.c kmod/edu.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(WARN) -O2 -Ikmod -static -o $@ $<
+
+$(B)/guest/initrd.cpio: $(B)/kver $(B)/guest/agent vm/guest/mkimage.sh $(KMODS) $(TOOLS)
+	vm/guest/mkimage.sh $@ $$(cat $(B)/kver) $(B)/guest/agent $(KMODS) --bin $(TOOLS)
 
 # ---- kernel modules, built against the packaged headers ----
 # Kbuild writes next to the sources, so each module folder is mirrored
@@ -127,6 +147,18 @@ endef
 ifneq ($(KMODS),)
 $(KMODS) &: $(KMOD_SRCS) $(wildcard kmod/*.h) kmod/Kbuild $(B)/kver
 	$(call kbuild,kmod,$(B)/kmod,W=1)
+endif
+
+# sparse over every chapter module (C=2 checks even up-to-date files); any
+# warning fails.  The modules are examples students copy: they stay clean.
+sparse: $(B)/kver
+ifneq ($(KMODS),)
+	@mkdir -p $(B)/sparse
+	@for f in kmod/*.c kmod/*.h kmod/Kbuild; do ln -sf $(CURDIR)/$$f $(B)/sparse/; done
+	@$(MAKE) -s -C /usr/src/linux-headers-$$(cat $(B)/kver) M=$(CURDIR)/$(B)/sparse C=2 modules >$(B)/sparse.log 2>&1 || { cat $(B)/sparse.log; exit 1; }
+	@if grep -E 'warning|error' $(B)/sparse.log | grep -v 'Skipping BTF'; then \
+		echo "sparse: the chapter modules must be sparse-clean (log: $(B)/sparse.log)"; exit 1; \
+	 else echo "sparse: $(words $(KMOD_SRCS)) modules clean"; fi
 endif
 
 $(TESTKO): tests/vm/kmod/vmtest.c tests/vm/kmod/Kbuild kmod/edu.h $(B)/kver

@@ -657,8 +657,10 @@ static void build_argv(struct vm *vm, enum vm_accel accel, const char **argv,
 		ARG("-device");
 		ARG("intel-iommu,intremap=on");
 	}
-	ARG("-device");
-	ARG("edu");
+	if (!vm->o.no_edu) {
+		ARG("-device");
+		ARG("edu");
+	}
 	ARG("-device");
 	ARG("virtio-serial-pci,id=vser");
 	ARG("-device");

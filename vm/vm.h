@@ -46,6 +46,7 @@ struct vm_options {
 	const char *qemu;	/* NULL: $ADDRLAB_QEMU or qemu-system-x86_64 */
 	const char *append;	/* extra kernel command line, or NULL */
 	bool iommu;		/* q35 + intel-iommu: bus addresses become IOVAs */
+	bool no_edu;		/* leave the edu device out (missing-device tests) */
 	unsigned int mem_mb;	/* 0: 256 (edu's 28-bit DMA reaches all of it) */
 	enum vm_accel accel;
 	unsigned int boot_timeout_ms;	/* 0: 60 s */

@@ -1,528 +1,35 @@
 // SPDX-License-Identifier: MIT
 /*
- * runner.c - integration tests against the real lab VM: the controller
- * library, the guest agent, the guest image, fault handling, the IOMMU
- * profile and the `addrlab vm` command line.
+ * runner.c - runs every lab VM integration suite (tests/vm/test_*.c).
  *
  * Paths come from where this binary sits (build/tests/vm-tests): the guest
- * image in build/guest, the test module build/tests/kmod/vmtest.ko, the
- * probe build/tests/physprobe, the CLI build/bin/addrlab.
- * The exit status is the number of failed assertions (capped at 255).
+ * image in build/guest, test helpers in build/tests.  With arguments, runs
+ * only the suites whose names contain one of them.  The exit status is the
+ * number of failures (capped at 255), never 0 when something failed.
  */
 #define _GNU_SOURCE
-#include "vm.h"
+#include "common.h"
 
-#include <CUnit/Basic.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#define EDU_BDF		"0000:00:02.0"
-#define EDU_SYSFS	"/sys/bus/pci/devices/" EDU_BDF
+#define SUITE(name) void register_##name##_tests(void);
+#include "vm_suites.h"
+#undef SUITE
 
-static char build[PATH_MAX];
-static char kver[128];
-static struct vm *vm;		/* the plain-profile VM the suites share */
-
-static void path_of(char *out, size_t n, const char *rel)
+static bool wanted(const char *suite, int argc, char **argv)
 {
-	snprintf(out, n, "%s/%s", build, rel);
+	if (argc < 2)
+		return true;
+	for (int i = 1; i < argc; i++)
+		if (strstr(suite, argv[i]))
+			return true;
+	return false;
 }
 
-/* Runs a shell command in the shared VM; asserts the request went out. */
-static void sh(const char *cmd, unsigned int timeout_ms, struct vm_result *res)
-{
-	int rc = vm_sh(vm, cmd, timeout_ms, res);
-
-	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	if (rc)
-		fprintf(stderr, "vm_sh(%s): %s\n", cmd, vm_error(vm));
-}
-
-static int push_testko(void)
-{
-	char ko[PATH_MAX + 32];
-
-	path_of(ko, sizeof(ko), "tests/kmod/vmtest.ko");
-	return vm_push(vm, ko, "/tmp/vmtest.ko", 0644);
-}
-
-/* ---- suite: basics ---- */
-
-static int basics_init(void)
-{
-	vm = vm_new(NULL);
-	if (!vm || vm_start(vm)) {
-		fprintf(stderr, "cannot boot the lab VM: %s\n",
-			vm ? vm_error(vm) : "out of memory");
-		return 1;
-	}
-	return 0;
-}
-
-static void test_boot(void)
-{
-	CU_ASSERT_EQUAL(vm_state(vm), VM_READY);
-	/* The guest runs the kernel the build picked, on x86-64. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(vm_guest_uname(vm), kver));
-	CU_ASSERT_PTR_NOT_NULL(strstr(vm_guest_uname(vm), "x86_64"));
-	CU_ASSERT(vm_boot_ms(vm) > 0);
-	CU_ASSERT_STRING_EQUAL(vm_accel_name(vm), "tcg");
-}
-
-static void test_exec_streams_and_status(void)
-{
-	struct vm_result r;
-
-	sh("echo out; echo err >&2; exit 7", 10000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_OK);
-	CU_ASSERT_STRING_EQUAL(r.out, "out\n");
-	CU_ASSERT_STRING_EQUAL(r.err, "err\n");
-	CU_ASSERT_EQUAL(r.exit_code, 7);
-	CU_ASSERT_EQUAL(r.signal, 0);
-	CU_ASSERT_STRING_EQUAL(r.message, "");
-	vm_result_free(&r);
-}
-
-static void test_exec_argv(void)
-{
-	const char *argv[] = { "/bin/echo", "two  spaces", "$HOME", NULL };
-	const char *bad[] = { "/no/such/program", NULL };
-	struct vm_exec_opts o = { .timeout_ms = 10000, .stdin_fd = -1 };
-	struct vm_result r;
-
-	CU_ASSERT_EQUAL_FATAL(vm_exec(vm, argv, &o, &r), 0);
-	CU_ASSERT_STRING_EQUAL(r.out, "two  spaces $HOME\n");	/* no shell */
-	CU_ASSERT_EQUAL(r.exit_code, 0);
-	vm_result_free(&r);
-
-	CU_ASSERT_EQUAL_FATAL(vm_exec(vm, bad, &o, &r), 0);
-	CU_ASSERT_EQUAL(r.verdict, VM_OK);
-	CU_ASSERT_EQUAL(r.exit_code, 127);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "cannot run '/no/such/program'"));
-	vm_result_free(&r);
-}
-
-static void test_exec_killed_by_signal(void)
-{
-	struct vm_result r;
-
-	sh("kill -TERM $$", 10000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_OK);
-	CU_ASSERT_EQUAL(r.signal, 15);
-	CU_ASSERT_EQUAL(r.exit_code, 128 + 15);
-	vm_result_free(&r);
-}
-
-static void test_exec_timeout_keeps_vm(void)
-{
-	unsigned int restarts = vm_restarts(vm);
-	struct vm_result r;
-
-	sh("echo started; sleep 30", 1000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_TIMEOUT);
-	CU_ASSERT_STRING_EQUAL(r.out, "started\n");
-	CU_ASSERT_EQUAL(r.signal, 9);
-	CU_ASSERT(r.elapsed_ms >= 1000 && r.elapsed_ms < 4000);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "1000 ms"));
-	vm_result_free(&r);
-	CU_ASSERT_EQUAL(vm_state(vm), VM_READY);
-	CU_ASSERT_EQUAL(vm_restarts(vm), restarts);
-}
-
-static void test_exec_output_cap(void)
-{
-	const char *argv[] = { "/bin/sh", "-c", "yes | head -c 5000000", NULL };
-	struct vm_exec_opts o = { .timeout_ms = 20000, .stdin_fd = -1,
-				  .out_cap = 1 << 20 };
-	struct vm_result r;
-
-	CU_ASSERT_EQUAL_FATAL(vm_exec(vm, argv, &o, &r), 0);
-	CU_ASSERT_EQUAL(r.verdict, VM_OK);
-	CU_ASSERT_EQUAL(r.out_len, 1u << 20);
-	CU_ASSERT_TRUE(r.truncated);
-	CU_ASSERT_EQUAL(strncmp(r.out, "y\ny\n", 4), 0);
-	vm_result_free(&r);
-}
-
-static void test_lspci_shows_edu_bar(void)
-{
-	struct vm_result r;
-	unsigned long long base = 0, sysfs = 0, end = 0;
-	const char *mem;
-
-	sh("lspci -v -s " EDU_BDF, 10000, &r);
-	CU_ASSERT_EQUAL(r.exit_code, 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "Unclassified device [00ff]: Device 1234:11e8 (rev 10)"));
-	mem = strstr(r.out, "Memory at ");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mem);
-	CU_ASSERT_EQUAL(sscanf(mem, "Memory at %llx (32-bit, non-prefetchable)", &base), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(mem, "[size=1M]"));
-	vm_result_free(&r);
-
-	/* sysfs agrees on base and size (end is inclusive). */
-	sh("head -n 1 " EDU_SYSFS "/resource", 10000, &r);
-	CU_ASSERT_EQUAL(sscanf(r.out, "%llx %llx", &sysfs, &end), 2);
-	CU_ASSERT_EQUAL(sysfs, base);
-	CU_ASSERT_EQUAL(end - sysfs + 1, 0x100000ull);
-	vm_result_free(&r);
-}
-
-static void test_devmem_reads_edu_id(void)
-{
-	struct vm_result r;
-
-	/*
-	 * Firmware assigned the BAR but left memory decoding off; enabling the
-	 * device (as pci_enable_device() would) turns it on.  Then /dev/mem at
-	 * the BAR's physical address reaches the device's registers.
-	 */
-	sh("echo 1 > " EDU_SYSFS "/enable && "
-	   "devmem $(head -n 1 " EDU_SYSFS "/resource | cut -d' ' -f1) 32", 10000, &r);
-	CU_ASSERT_EQUAL(r.exit_code, 0);
-	CU_ASSERT_STRING_EQUAL(r.out, "0x010000ED\n");
-	vm_result_free(&r);
-
-	/* The liveness register reads back the inverse of what was written. */
-	sh("a=$(head -n 1 " EDU_SYSFS "/resource | cut -d' ' -f1); "
-	   "devmem $((a + 4)) 32 0x12345678; devmem $((a + 4)) 32", 10000, &r);
-	CU_ASSERT_STRING_EQUAL(r.out, "0xEDCBA987\n");
-	vm_result_free(&r);
-}
-
-static void test_push_1mib_checksums(void)
-{
-	char tmp[] = "/tmp/addrlab-push-XXXXXX", cmd[128], host_md5[64] = "";
-	struct vm_result r;
-	unsigned char *data = malloc(1 << 20);
-	unsigned int seed = 12345;
-	FILE *f;
-	int fd;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
-	for (int i = 0; i < 1 << 20; i++) {
-		seed = seed * 1103515245u + 12345u;
-		data[i] = (unsigned char)(seed >> 16);
-	}
-	fd = mkstemp(tmp);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_EQUAL(write(fd, data, 1 << 20), 1 << 20);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "md5sum %s", tmp);
-	f = popen(cmd, "r");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	CU_ASSERT_EQUAL(fscanf(f, "%32s", host_md5), 1);
-	pclose(f);
-
-	CU_ASSERT_EQUAL(vm_push(vm, tmp, "/tmp/in/blob.bin", 0600), 0);
-	sh("md5sum /tmp/in/blob.bin; stat -c '%s %a' /tmp/in/blob.bin", 10000, &r);
-	CU_ASSERT_EQUAL(strncmp(r.out, host_md5, 32), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n1048576 600\n"));
-	vm_result_free(&r);
-
-	/* A path that cannot be written is refused in words. */
-	CU_ASSERT_EQUAL(vm_push_data(vm, "x", 1, "/proc/nope/x", 0644), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(vm_error(vm), "cannot push to '/proc/nope/x'"));
-	CU_ASSERT_EQUAL(vm_push_data(vm, "x", 1, "relative", 0644), -1);
-	unlink(tmp);
-	free(data);
-}
-
-static void test_pull(void)
-{
-	char *data = NULL;
-	size_t len = 0;
-
-	CU_ASSERT_EQUAL_FATAL(vm_pull(vm, "/proc/sys/kernel/osrelease", 0, &data, &len), 0);
-	CU_ASSERT_EQUAL(len, strlen(kver) + 1);
-	CU_ASSERT_EQUAL(strncmp(data, kver, strlen(kver)), 0);
-	free(data);
-	CU_ASSERT_EQUAL(vm_pull(vm, "/no/such/file", 0, &data, &len), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(vm_error(vm), "No such file"));
-}
-
-static void test_kmsg_cursor(void)
-{
-	uint64_t cursor = 0;
-	char *text = NULL;
-	struct vm_result r;
-
-	CU_ASSERT_EQUAL_FATAL(vm_kmsg(vm, &cursor, &text), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "Linux version " ));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "addrlab-init: agent "));
-	CU_ASSERT(cursor > 0);
-	free(text);
-
-	sh("echo kmsg-marker-1 > /dev/kmsg", 10000, &r);
-	vm_result_free(&r);
-	CU_ASSERT_EQUAL_FATAL(vm_kmsg(vm, &cursor, &text), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "] kmsg-marker-1\n"));
-	CU_ASSERT_PTR_NULL(strstr(text, "Linux version "));	/* only new ones */
-	free(text);
-}
-
-static void test_read_phys_oracle(void)
-{
-	char probe[PATH_MAX + 32];
-	unsigned char page[4096], back[4096];
-	unsigned long long pa = 0;
-	struct vm_result r;
-
-	for (int i = 0; i < 4096; i++)
-		page[i] = (unsigned char)(i * 7 + 3);
-	path_of(probe, sizeof(probe), "tests/physprobe");
-	CU_ASSERT_EQUAL_FATAL(vm_push(vm, probe, "/tmp/physprobe", 0755), 0);
-	CU_ASSERT_EQUAL_FATAL(vm_push_data(vm, page, sizeof(page), "/dev/shm/page", 0644), 0);
-	sh("/tmp/physprobe /dev/shm/page", 10000, &r);
-	CU_ASSERT_EQUAL(r.exit_code, 0);
-	CU_ASSERT_EQUAL(sscanf(r.out, "0x%llx", &pa), 1);
-	vm_result_free(&r);
-	CU_ASSERT(pa > 0 && pa % 4096 == 0 && pa < 256ull << 20);
-
-	/* QEMU reads that physical page: the bytes the guest wrote are there. */
-	memset(back, 0, sizeof(back));
-	CU_ASSERT_EQUAL_FATAL(vm_read_phys(vm, pa, back, sizeof(back)), 0);
-	CU_ASSERT_EQUAL(memcmp(back, page, sizeof(page)), 0);
-}
-
-static void test_monitor(void)
-{
-	char *out = NULL;
-
-	CU_ASSERT_EQUAL_FATAL(vm_monitor(vm, "info pci", &out), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "PCI device 1234:11e8"));
-	free(out);
-}
-
-static void test_resync(void)
-{
-	struct vm_result r;
-
-	CU_ASSERT_EQUAL(vm_resync(vm, 2000), 0);
-	sh("echo after-resync", 10000, &r);
-	CU_ASSERT_STRING_EQUAL(r.out, "after-resync\n");
-	vm_result_free(&r);
-}
-
-/* ---- suite: faults (each leaves a crashed VM; the next request reboots) ---- */
-
-static void expect_healthy_next(unsigned int restarts_before)
-{
-	struct vm_result r;
-
-	sh("echo healthy; cat /proc/sys/kernel/tainted", 20000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_OK);
-	CU_ASSERT_STRING_EQUAL(r.out, "healthy\n0\n");	/* a fresh kernel */
-	vm_result_free(&r);
-	CU_ASSERT_EQUAL(vm_restarts(vm), restarts_before + 1);
-	CU_ASSERT_EQUAL(vm_state(vm), VM_READY);
-}
-
-static void test_fault_panic(void)
-{
-	unsigned int restarts = vm_restarts(vm);
-	struct vm_result r;
-
-	sh("echo c > /proc/sysrq-trigger", 20000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_PANIC);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "the kernel panicked: Kernel panic - not syncing: sysrq triggered crash"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.evidence, "sysrq_handle_crash"));
-	CU_ASSERT(r.elapsed_ms < 30000);
-	vm_result_free(&r);
-	CU_ASSERT_EQUAL(vm_state(vm), VM_CRASHED);
-	expect_healthy_next(restarts);
-}
-
-static void test_fault_oops_in_module(void)
-{
-	unsigned int restarts = vm_restarts(vm);
-	struct vm_result r;
-
-	CU_ASSERT_EQUAL_FATAL(push_testko(), 0);
-	sh("insmod /tmp/vmtest.ko what=oops", 20000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_OOPS);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "the kernel oopsed: BUG: kernel NULL pointer dereference, address: 0000000000000000"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "vmtest_oops"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.evidence, "Oops: "));
-	CU_ASSERT_EQUAL(r.signal, 9);	/* the oops killed insmod */
-	CU_ASSERT(r.elapsed_ms < 30000);
-	vm_result_free(&r);
-	expect_healthy_next(restarts);
-}
-
-static void test_fault_hang(void)
-{
-	unsigned int restarts = vm_restarts(vm);
-	struct vm_result r;
-
-	CU_ASSERT_EQUAL_FATAL(push_testko(), 0);
-	/* No time limit on the command: the heartbeat must notice. */
-	sh("insmod /tmp/vmtest.ko what=spin", 0, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_HANG);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "the guest stopped answering"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.evidence, "vmtest: spinning with interrupts off"));
-	CU_ASSERT(r.elapsed_ms < 30000);
-	vm_result_free(&r);
-	expect_healthy_next(restarts);
-}
-
-static void test_fault_qemu_abort(void)
-{
-	unsigned int restarts = vm_restarts(vm);
-	struct vm_result r;
-
-	CU_ASSERT_EQUAL_FATAL(push_testko(), 0);
-	sh("insmod /tmp/vmtest.ko what=dma", 20000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_QEMU_ABORT);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "QEMU itself aborted: "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "out of bounds"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.evidence, "EDU: DMA range"));
-	CU_ASSERT(r.elapsed_ms < 30000);
-	vm_result_free(&r);
-	expect_healthy_next(restarts);
-}
-
-static void test_user_loop_and_fork_bomb_keep_vm(void)
-{
-	unsigned int restarts = vm_restarts(vm);
-	struct vm_result r;
-
-	sh("while :; do :; done", 2000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_TIMEOUT);
-	vm_result_free(&r);
-	sh("bomb() { bomb | bomb & }; bomb; sleep 60", 4000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_TIMEOUT);
-	vm_result_free(&r);
-	/* Everything the bomb made is gone; the same VM answers. */
-	sh("ps -o comm | grep -cx sh", 20000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_OK);
-	CU_ASSERT_STRING_EQUAL(r.out, "1\n");
-	vm_result_free(&r);
-	CU_ASSERT_EQUAL(vm_restarts(vm), restarts);
-}
-
-static int faults_init(void)
-{
-	return vm ? 0 : 1;	/* the basics suite could not boot one */
-}
-
-static int faults_cleanup(void)
-{
-	vm_free(vm);
-	vm = NULL;
-	return 0;
-}
-
-/* ---- suite: DMA addresses, plain profile versus IOMMU ---- */
-
-static void dmamap(bool iommu, unsigned long long *phys, unsigned long long *dma)
-{
-	struct vm_options o = { .iommu = iommu };
-	struct vm *saved = vm;
-	struct vm_result r;
-	const char *p;
-
-	vm = vm_new(&o);
-	CU_ASSERT_EQUAL_FATAL(vm_start(vm), 0);
-	CU_ASSERT_EQUAL_FATAL(push_testko(), 0);
-	sh("insmod /tmp/vmtest.ko what=dmamap; dmesg | grep 'vmtest: phys='", 20000, &r);
-	CU_ASSERT_EQUAL(r.verdict, VM_OK);
-	p = strstr(r.out, "vmtest: phys=");
-	CU_ASSERT_PTR_NOT_NULL(p);
-	if (p)
-		CU_ASSERT_EQUAL(sscanf(p, "vmtest: phys=%llx dma=%llx", phys, dma), 2);
-	vm_result_free(&r);
-	if (iommu) {
-		sh("ls /sys/class/iommu", 10000, &r);
-		CU_ASSERT_STRING_EQUAL(r.out, "dmar0\n");
-		vm_result_free(&r);
-	}
-	vm_free(vm);
-	vm = saved;
-}
-
-static void test_dma_plain_equals_phys(void)
-{
-	unsigned long long phys = 1, dma = 2;
-
-	dmamap(false, &phys, &dma);
-	CU_ASSERT_EQUAL(dma, phys);	/* no IOMMU, no offset on x86 */
-}
-
-static void test_dma_iommu_differs(void)
-{
-	unsigned long long phys = 0, dma = 0;
-
-	dmamap(true, &phys, &dma);
-	CU_ASSERT_NOT_EQUAL(dma, phys);
-	CU_ASSERT(dma != 0 && dma < (1ull << 28));	/* an IOVA under edu's mask */
-}
-
-/* ---- suite: the addrlab vm command line ---- */
-
-static int run_cli(const char *args, const char *input, char *out, size_t n)
-{
-	char cmd[PATH_MAX + 512];
-	size_t got;
-	FILE *f;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s%s%s %s/bin/addrlab %s 2>&1",
-		 input ? "printf '%s' '" : "", input ? input : "",
-		 input ? "' |" : "", build, args);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	got = fread(out, 1, n - 1, f);
-	out[got] = '\0';
-	st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 256;
-}
-
-static void test_cli_run(void)
-{
-	char out[16384];
-
-	CU_ASSERT_EQUAL(run_cli("vm run -- 'echo hi; echo oops >&2; exit 3'", NULL,
-				out, sizeof(out)), 3);
-	CU_ASSERT_STRING_EQUAL(out, "hi\noops\n");
-	CU_ASSERT_EQUAL(run_cli("vm run --timeout 1 -- sleep 20", NULL, out,
-				sizeof(out)), 124);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "addrlab: the command ran past its 1000 ms limit"));
-	CU_ASSERT_EQUAL(run_cli("vm run -- 'echo c > /proc/sysrq-trigger'", NULL,
-				out, sizeof(out)), 125);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "addrlab: the kernel panicked: Kernel panic - not syncing: sysrq triggered crash"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "--- evidence ---"));
-}
-
-static void test_cli_bad_usage(void)
-{
-	char out[4096];
-
-	CU_ASSERT_EQUAL(run_cli("vm run", NULL, out, sizeof(out)), 2);
-	CU_ASSERT_STRING_EQUAL(out, "addrlab: 'vm run' needs a command: addrlab vm run -- COMMAND...\n");
-	CU_ASSERT_EQUAL(run_cli("vm run --timeout soon -- true", NULL, out, sizeof(out)), 2);
-	CU_ASSERT_STRING_EQUAL(out, "addrlab: '--timeout soon' is not a number of seconds (0 to 86400)\n");
-	CU_ASSERT_EQUAL(run_cli("vm frobnicate", NULL, out, sizeof(out)), 2);
-	CU_ASSERT_STRING_EQUAL(out, "addrlab: unknown vm command 'frobnicate'; see 'addrlab vm --help'\n");
-	CU_ASSERT_EQUAL(run_cli("--help", NULL, out, sizeof(out)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "vm shell"));
-}
-
-static void test_cli_shell_from_pipe(void)
-{
-	char out[16384];
-
-	/* Without a terminal the shell reads commands from our stdin. */
-	CU_ASSERT_EQUAL(run_cli("vm shell", "echo $((6 * 7)); hostname; exit 5\n",
-				out, sizeof(out)), 5);
-	CU_ASSERT_STRING_EQUAL(out, "42\naddrlab\n");
-}
-
-int main(void)
+int main(int argc, char **argv)
 {
 	char exe[PATH_MAX], kv[PATH_MAX + 16];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -535,52 +42,33 @@ int main(void)
 	exe[n] = '\0';
 	*strrchr(exe, '/') = '\0';	/* build/tests */
 	*strrchr(exe, '/') = '\0';	/* build */
-	snprintf(build, sizeof(build), "%s", exe);
-	path_of(kv, sizeof(kv), "kver");
+	snprintf(tv_build, sizeof(tv_build), "%s", exe);
+	tv_path(kv, sizeof(kv), "kver");
 	f = fopen(kv, "r");
-	if (!f || !fgets(kver, sizeof(kver), f)) {
+	if (!f || !fgets(tv_kver, sizeof(tv_kver), f)) {
 		fprintf(stderr, "vm-tests: cannot read %s; run 'make' first\n", kv);
 		return 1;
 	}
 	fclose(f);
-	kver[strcspn(kver, "\n")] = '\0';
-	/* Keep to the shipped guest image next to us, whatever the env says. */
-	snprintf(kv, sizeof(kv), "%s/guest", build);
+	tv_kver[strcspn(tv_kver, "\n")] = '\0';
+	/* Keep to the guest image built next to us, whatever the env says. */
+	tv_path(kv, sizeof(kv), "guest");
 	setenv("ADDRLAB_GUEST_DIR", kv, 1);
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
-	s = CU_add_suite("lab VM basics", basics_init, NULL);
-	CU_add_test(s, "boots the packaged kernel", test_boot);
-	CU_add_test(s, "stdout, stderr and exit status apart", test_exec_streams_and_status);
-	CU_add_test(s, "argv runs without a shell; a missing program is 127", test_exec_argv);
-	CU_add_test(s, "a command killed by a signal", test_exec_killed_by_signal);
-	CU_add_test(s, "a time limit stops the command, not the VM", test_exec_timeout_keeps_vm);
-	CU_add_test(s, "output is capped", test_exec_output_cap);
-	CU_add_test(s, "lspci -v shows edu's 1 MiB BAR, as sysfs does", test_lspci_shows_edu_bar);
-	CU_add_test(s, "devmem at the BAR reads the ID 0x010000ed", test_devmem_reads_edu_id);
-	CU_add_test(s, "a 1 MiB push arrives intact", test_push_1mib_checksums);
-	CU_add_test(s, "pull a guest file", test_pull);
-	CU_add_test(s, "kernel messages since a cursor", test_kmsg_cursor);
-	CU_add_test(s, "QEMU reads the guest's physical page", test_read_phys_oracle);
-	CU_add_test(s, "the QEMU monitor", test_monitor);
-	CU_add_test(s, "resync", test_resync);
-	s = CU_add_suite("faults", faults_init, faults_cleanup);
-	CU_add_test(s, "kernel panic", test_fault_panic);
-	CU_add_test(s, "oops inside a module", test_fault_oops_in_module);
-	CU_add_test(s, "guest stops answering", test_fault_hang);
-	CU_add_test(s, "QEMU aborts on an edu DMA overrun", test_fault_qemu_abort);
-	CU_add_test(s, "a user-space loop and a fork bomb keep the VM", test_user_loop_and_fork_bomb_keep_vm);
-	s = CU_add_suite("DMA addresses", NULL, NULL);
-	CU_add_test(s, "plain profile: DMA address = physical", test_dma_plain_equals_phys);
-	CU_add_test(s, "IOMMU profile: DMA address is an IOVA below 2^28", test_dma_iommu_differs);
-	s = CU_add_suite("addrlab vm", NULL, NULL);
-	CU_add_test(s, "vm run: output, status, timeout, fault", test_cli_run);
-	CU_add_test(s, "bad command lines", test_cli_bad_usage);
-	CU_add_test(s, "vm shell reading a pipe", test_cli_shell_from_pipe);
+#define SUITE(name) register_##name##_tests();
+#include "vm_suites.h"
+#undef SUITE
+	/* Deactivate the suites not asked for on the command line. */
+	for (s = CU_get_registry()->pSuite; s; s = s->pNext)
+		if (!wanted(s->pName, argc, argv))
+			CU_set_suite_active(s, CU_FALSE);
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
+	/* Failed assertions, plus suites whose set-up failed (their tests
+	 * never ran, so no assertion counted them). */
 	fails = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
 	return fails > 255 ? 255 : (int)fails;

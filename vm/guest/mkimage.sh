@@ -1,8 +1,9 @@
 #!/bin/sh
-# mkimage.sh OUT.cpio KVER AGENT [MODULE.ko...]
+# mkimage.sh OUT.cpio KVER AGENT [MODULE.ko...] [--bin TOOL...]
 # Builds the lab VM's initramfs: busybox-static with its applets, lspci and
 # setpci with the libraries they load, the static guest agent, the packaged
-# kernel modules the channel needs (in load order) and addrlab's own modules.
+# kernel modules the channel needs (in load order), addrlab's own modules
+# (in /lib/modules/KVER/extra) and its static guest tools (in /usr/bin).
 # Left uncompressed: decompressing under emulation costs more than copying.
 set -eu
 out=$1 kver=$2 agent=$3
@@ -44,8 +45,13 @@ for m in virtio_pci virtio_console; do
 		echo "$path" >>"$root"/etc/addrlab/modules
 	done
 done
-for ko in "$@"; do
-	cp "$ko" "$root"/lib/modules/"$kver"/extra/
+dest=lib/modules/"$kver"/extra
+for arg in "$@"; do
+	if [ "$arg" = --bin ]; then
+		dest=usr/bin
+		continue
+	fi
+	cp "$arg" "$root/$dest/"
 done
 # modules.dep and friends for what we ship, so lspci -k and modprobe work.
 for f in modules.builtin modules.builtin.modinfo modules.order; do
