@@ -15,16 +15,21 @@ DESTDIR  ?=
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -Ivm -MMD -MP
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -Ivm -Igrader $(LUA_CFLAGS) -MMD -MP
 JANSSON_LIBS := -ljansson
 CUNIT_LIBS   := -lcunit
+# Debian's liblua5.4-dev (spelled out: pkg-config may not be there before deps).
+LUA_CFLAGS   := -I/usr/include/lua5.4
+LUA_LIBS     := -llua5.4 -lm
 
 VM_SRCS  := vm/proto.c vm/vm.c
 VM_OBJS  := $(VM_SRCS:%.c=$(B)/obj/%.o)
 VM_LIB   := $(B)/lib/libaddrlab-vm.a
+GRADER_SRCS := grader/lrt.c
+GRADER_LIB  := $(B)/lib/libaddrlab-grader.a
 
 ADDRLAB_SRCS := tui/main.c tui/cmd_vm.c
-UNIT_SRCS    := tests/unit/runner.c tests/unit/test_proto.c tests/unit/test_vm.c
+UNIT_SRCS    := tests/unit/runner.c tests/unit/test_proto.c tests/unit/test_vm.c tests/unit/test_lrt.c
 # Every tests/vm/test_NAME.c defines register_NAME_tests(); the runner
 # calls them all (build/tests/vm_suites.h is generated from the file names).
 VMTEST_SUITES := $(sort $(wildcard tests/vm/test_*.c))
@@ -82,13 +87,17 @@ $(VM_LIB): $(VM_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+$(GRADER_LIB): $(GRADER_SRCS:%.c=$(B)/obj/%.o)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
 $(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS)
 
-$(B)/tests/unit-tests: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
+$(B)/tests/unit-tests: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CUNIT_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) $(CUNIT_LIBS)
 
 $(B)/tests/vm_suites.h: FORCE
 	@mkdir -p $(@D)

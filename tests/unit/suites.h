@@ -6,5 +6,6 @@
 /* Each adds its suite to the CUnit registry; 0 or a CUnit error code. */
 int register_proto_tests(void);	/* suite "proto": vm/proto.c */
 int register_vm_tests(void);	/* suite "controller": vm/vm.c's pure helpers */
+int register_lrt_tests(void);	/* suite "lua sandbox": grader/lrt.c */
 
 #endif /* ADDRLAB_TESTS_UNIT_SUITES_H */

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: MIT
+/* lrt.c - the sandboxed Lua runtime (see lrt.h). */
+#define _GNU_SOURCE
+#include "lrt.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MEM		(64u << 20)
+#define DEFAULT_INSNS		200000000ul
+#define HOOK_EVERY		10000	/* instructions between budget checks */
+
+/* Raised (as this exact string) when a budget runs out; sandboxed pcall
+ * recognises it and passes it on. */
+static const char budget_msg[] = "instruction budget exhausted (an endless loop?)";
+
+struct lrt {
+	lua_State *L;
+	size_t mem_cap, mem_used, mem_peak;
+	unsigned long insn_budget, insn_left;
+	char *error, *traceback;
+};
+
+/* Every allocation of the state goes through here: the memory cap. */
+static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct lrt *rt = ud;
+	size_t old = ptr ? osize : 0;
+
+	if (nsize == 0) {
+		free(ptr);
+		rt->mem_used -= old;
+		return NULL;
+	}
+	if (nsize > old && rt->mem_used - old + nsize > rt->mem_cap)
+		return NULL;	/* Lua raises "not enough memory" */
+	ptr = realloc(ptr, nsize);
+	if (ptr) {
+		rt->mem_used = rt->mem_used - old + nsize;
+		if (rt->mem_used > rt->mem_peak)
+			rt->mem_peak = rt->mem_used;
+	}
+	return ptr;
+}
+
+static struct lrt *rt_of(lua_State *L)
+{
+	void *ud;
+
+	lua_getallocf(L, &ud);
+	return ud;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+	struct lrt *rt = rt_of(L);
+
+	if (rt->insn_left > HOOK_EVERY) {
+		rt->insn_left -= HOOK_EVERY;
+		return;
+	}
+	rt->insn_left = 0;
+	/* Say where the lesson was when its time ran out. */
+	if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+		luaL_error(L, "%s:%d: %s", ar->short_src, ar->currentline,
+			   budget_msg);
+	luaL_error(L, "%s", budget_msg);
+}
+
+static int is_fatal(lua_State *L, int status, int idx)
+{
+	const char *msg;
+
+	if (status == LUA_ERRMEM)
+		return 1;
+	msg = lua_tostring(L, idx);
+	return msg && strstr(msg, budget_msg) != NULL;
+}
+
+/* pcall for sandboxed code: like the real one, except that the budget and
+ * memory errors keep unwinding to our own protected call. */
+static int sandbox_pcall(lua_State *L)
+{
+	int status;
+
+	luaL_checkany(L, 1);
+	status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+	if (status != LUA_OK) {
+		if (is_fatal(L, status, -1))
+			return lua_error(L);
+		lua_pushboolean(L, 0);
+		lua_insert(L, -2);
+		return 2;	/* false, message */
+	}
+	lua_pushboolean(L, 1);
+	lua_insert(L, 1);
+	return lua_gettop(L);
+}
+
+/* print() in a lesson goes to stderr, prefixed, never to our stdout
+ * (which may carry a JSON report). */
+static int sandbox_print(lua_State *L)
+{
+	int n = lua_gettop(L);
+
+	fputs("lesson: ", stderr);
+	for (int i = 1; i <= n; i++) {
+		if (i > 1)
+			fputc('\t', stderr);
+		fputs(luaL_tolstring(L, i, NULL), stderr);
+		lua_pop(L, 1);
+	}
+	fputc('\n', stderr);
+	return 0;
+}
+
+/* The allow-list: what a lesson may use. */
+static const char *const base_names[] = {
+	"assert", "error", "ipairs", "next", "pairs", "rawequal", "rawget",
+	"rawlen", "select", "tonumber", "tostring", "type", "getmetatable",
+	"setmetatable", "_VERSION", NULL,
+};
+
+static const struct {
+	const char *lib;
+	const char *const *names;	/* NULL: the whole library */
+} libs[] = {
+	{ "string", (const char *const[]){ "byte", "char", "find", "format",
+		"gmatch", "gsub", "len", "lower", "match", "rep", "reverse",
+		"sub", "upper", NULL } },
+	{ "table", NULL },
+	{ "math", NULL },
+	{ "utf8", NULL },
+};
+
+/*
+ * Builds the allow-list table once (registry field "lrt.allow").  The
+ * library tables in it are copies, so a lesson that assigns
+ * string.format = nil changes only its own view... of the copy it shares
+ * with other lessons in this state; each lesson gets its own state in
+ * practice (one runtime per lesson load).
+ */
+static void build_allow(lua_State *L)
+{
+	lua_newtable(L);				/* stack: allow */
+	lua_pushglobaltable(L);				/* stack: allow, _G */
+	for (int i = 0; base_names[i]; i++) {
+		lua_getfield(L, -1, base_names[i]);
+		lua_setfield(L, -3, base_names[i]);
+	}
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+		lua_getfield(L, -1, libs[i].lib);	/* stack: allow, _G, lib */
+		lua_newtable(L);			/* stack: allow, _G, lib, copy */
+		if (libs[i].names) {
+			for (int k = 0; libs[i].names[k]; k++) {
+				lua_getfield(L, -2, libs[i].names[k]);
+				lua_setfield(L, -2, libs[i].names[k]);
+			}
+		} else {
+			lua_pushnil(L);
+			while (lua_next(L, -3)) {
+				lua_pushvalue(L, -2);
+				lua_insert(L, -2);
+				lua_settable(L, -4);
+			}
+		}
+		lua_setfield(L, -4, libs[i].lib);	/* stack: allow, _G, lib */
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);					/* stack: allow */
+	lua_pushcfunction(L, sandbox_pcall);
+	lua_setfield(L, -2, "pcall");
+	lua_pushcfunction(L, sandbox_print);
+	lua_setfield(L, -2, "print");
+	lua_setfield(L, LUA_REGISTRYINDEX, "lrt.allow");
+}
+
+/*
+ * The string metatable's __index is the real string library: "x":rep()
+ * must keep working, but ("").dump must not exist.  Point it at the
+ * allow-listed copy.
+ */
+static void restrict_string_meta(lua_State *L)
+{
+	lua_pushliteral(L, "");
+	if (lua_getmetatable(L, -1)) {			/* stack: "", meta */
+		lua_getfield(L, LUA_REGISTRYINDEX, "lrt.allow");
+		lua_getfield(L, -1, "string");		/* stack: "", meta, allow, string */
+		lua_setfield(L, -3, "__index");
+		/* getmetatable("") yields this, not the shared table. */
+		lua_pushliteral(L, "locked");
+		lua_setfield(L, -3, "__metatable");
+		lua_pop(L, 2);
+	} else {
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+void lrt_push_env(struct lrt *rt)
+{
+	lua_State *L = rt->L;
+
+	lua_newtable(L);				/* stack: env */
+	lua_newtable(L);				/* stack: env, meta */
+	lua_getfield(L, LUA_REGISTRYINDEX, "lrt.allow");
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);			/* stack: env */
+}
+
+struct lrt *lrt_new(const struct lrt_limits *lim)
+{
+	struct lrt *rt = calloc(1, sizeof(*rt));
+
+	if (!rt)
+		return NULL;
+	rt->mem_cap = lim && lim->mem_bytes ? lim->mem_bytes : DEFAULT_MEM;
+	rt->insn_budget = lim && lim->instructions ? lim->instructions :
+			  DEFAULT_INSNS;
+	rt->error = strdup("");
+	rt->traceback = strdup("");
+	rt->L = lua_newstate(cap_alloc, rt);
+	if (!rt->L || !rt->error || !rt->traceback) {
+		lrt_free(rt);
+		return NULL;
+	}
+	/* Only these libraries are opened at all. */
+	luaL_requiref(rt->L, LUA_GNAME, luaopen_base, 1);
+	luaL_requiref(rt->L, LUA_STRLIBNAME, luaopen_string, 1);
+	luaL_requiref(rt->L, LUA_TABLIBNAME, luaopen_table, 1);
+	luaL_requiref(rt->L, LUA_MATHLIBNAME, luaopen_math, 1);
+	luaL_requiref(rt->L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+	lua_settop(rt->L, 0);
+	build_allow(rt->L);
+	restrict_string_meta(rt->L);
+	return rt;
+}
+
+void lrt_free(struct lrt *rt)
+{
+	if (!rt)
+		return;
+	if (rt->L)
+		lua_close(rt->L);
+	free(rt->error);
+	free(rt->traceback);
+	free(rt);
+}
+
+lua_State *lrt_state(struct lrt *rt)
+{
+	return rt->L;
+}
+
+const char *lrt_error(const struct lrt *rt)
+{
+	return rt->error;
+}
+
+const char *lrt_traceback(const struct lrt *rt)
+{
+	return rt->traceback;
+}
+
+size_t lrt_mem_used(const struct lrt *rt)
+{
+	return rt->mem_used;
+}
+
+size_t lrt_mem_peak(const struct lrt *rt)
+{
+	return rt->mem_peak;
+}
+
+static void set_error(struct lrt *rt, const char *msg, const char *tb)
+{
+	char *m = strdup(msg ? msg : "unknown error");
+	char *t = strdup(tb ? tb : "");
+
+	if (m) {
+		free(rt->error);
+		rt->error = m;
+	}
+	if (t) {
+		free(rt->traceback);
+		rt->traceback = t;
+	}
+}
+
+/* Message handler: keeps the message, stores a traceback beside it. */
+static int msghandler(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (!msg) {
+		if (luaL_callmeta(L, 1, "__tostring") &&
+		    lua_type(L, -1) == LUA_TSTRING)
+			msg = lua_tostring(L, -1);
+		else
+			msg = lua_pushfstring(L, "(error object is a %s value)",
+					      luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, NULL, 1);
+	lua_setfield(L, LUA_REGISTRYINDEX, "lrt.traceback");
+	lua_pushstring(L, msg);
+	return 1;
+}
+
+int lrt_pcall(struct lrt *rt, int nargs, int nresults)
+{
+	lua_State *L = rt->L;
+	int base = lua_gettop(L) - nargs;	/* the function's index */
+	int status;
+
+	set_error(rt, "", "");
+	lua_pushcfunction(L, msghandler);
+	lua_insert(L, base);
+	rt->insn_left = rt->insn_budget;
+	lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+	status = lua_pcall(L, nargs, nresults, base);
+	lua_sethook(L, NULL, 0, 0);
+	lua_remove(L, base);
+	if (status == LUA_OK)
+		return 0;
+	if (status == LUA_ERRMEM) {
+		set_error(rt, "out of memory: the lesson went past its memory cap", "");
+	} else {
+		const char *tb;
+
+		lua_getfield(L, LUA_REGISTRYINDEX, "lrt.traceback");
+		tb = lua_tostring(L, -1);
+		set_error(rt, lua_tostring(L, -2), tb);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return -1;
+}
+
+int lrt_dostring(struct lrt *rt, const char *text, size_t len,
+		 const char *name, int nresults)
+{
+	lua_State *L = rt->L;
+	char chunk[512];
+	int status;
+
+	snprintf(chunk, sizeof(chunk), "@%s", name);
+	/* "t": text only.  Precompiled bytecode can break out of any sandbox. */
+	status = luaL_loadbufferx(L, text, len, chunk, "t");
+	if (status != LUA_OK) {
+		set_error(rt, status == LUA_ERRMEM ?
+			  "out of memory: the lesson went past its memory cap" :
+			  lua_tostring(L, -1), "");
+		lua_pop(L, 1);
+		return -1;
+	}
+	lrt_push_env(rt);			/* stack: chunk, env */
+	if (!lua_setupvalue(L, -2, 1))		/* the chunk's first upvalue is _ENV */
+		lua_pop(L, 1);
+	return lrt_pcall(rt, 0, nresults);
+}
+
+int lrt_dofile(struct lrt *rt, const char *path, int nresults)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, msg[600];
+	size_t len = 0, cap = 0, n;
+	int rc;
+
+	if (!f) {
+		snprintf(msg, sizeof(msg), "%s: cannot open: %m", path);
+		set_error(rt, msg, "");
+		return -1;
+	}
+	do {
+		if (len + 65536 > cap) {
+			char *b = realloc(buf, cap = cap ? cap * 2 : 65536);
+
+			if (!b) {
+				free(buf);
+				fclose(f);
+				set_error(rt, "out of memory", "");
+				return -1;
+			}
+			buf = b;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	rc = lrt_dostring(rt, buf, len, path, nresults);
+	free(buf);
+	return rc;
+}

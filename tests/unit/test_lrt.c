@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_lrt.c - suite "lua sandbox": what a lesson can and cannot do in the
+ * runtime of grader/lrt.c, and how its failures read.
+ */
+#define _GNU_SOURCE
+#include "suites.h"
+#include "lrt.h"
+
+#include <CUnit/CUnit.h>
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct lrt *rt;
+
+/* Runs `code` as chunk "lesson.lua"; returns 0/-1 and leaves one result. */
+static int run(const char *code)
+{
+	lua_settop(lrt_state(rt), 0);
+	return lrt_dostring(rt, code, strlen(code), "lesson.lua", 1);
+}
+
+static const char *result_str(void)
+{
+	return lua_tostring(lrt_state(rt), -1);
+}
+
+static int setup(void)
+{
+	struct lrt_limits lim = { .mem_bytes = 8u << 20, .instructions = 2000000 };
+
+	rt = lrt_new(&lim);
+	return rt ? 0 : 1;
+}
+
+static int teardown(void)
+{
+	lrt_free(rt);
+	return 0;
+}
+
+static void test_returns_a_table(void)
+{
+	lua_State *L;
+
+	CU_ASSERT_EQUAL_FATAL(run("return { id = 'mmio', number = 3 }"), 0);
+	L = lrt_state(rt);
+	CU_ASSERT_TRUE(lua_istable(L, -1));
+	lua_getfield(L, -1, "id");
+	CU_ASSERT_STRING_EQUAL(lua_tostring(L, -1), "mmio");
+	lua_getfield(L, -2, "number");
+	CU_ASSERT_EQUAL(lua_tointeger(L, -1), 3);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "");
+}
+
+static void test_allowed_libraries_work(void)
+{
+	CU_ASSERT_EQUAL(run("return ('ab'):rep(3) .. string.format('%04x', 255) .. "
+			    "table.concat({1, 2}, ',') .. math.max(3, 9) .. utf8.char(0xd55c)"), 0);
+	CU_ASSERT_STRING_EQUAL(result_str(), "ababab00ff1,29\xed\x95\x9c");
+	CU_ASSERT_EQUAL(run("local ok, e = pcall(error, 'x', 0); return tostring(ok) .. e"), 0);
+	CU_ASSERT_STRING_EQUAL(result_str(), "falsex");
+}
+
+static void test_forbidden_names_are_absent(void)
+{
+	static const char *const names[] = {
+		"io", "os", "load", "loadstring", "dofile", "loadfile", "require",
+		"debug", "package", "collectgarbage", "rawset", "string.dump",
+		"('').dump", "_G.io", NULL,
+	};
+
+	for (int i = 0; names[i]; i++) {
+		char code[128];
+
+		snprintf(code, sizeof(code), "return type(%s)", names[i]);
+		if (!strncmp(names[i], "_G.", 3))
+			snprintf(code, sizeof(code), "return type(_G)");
+		CU_ASSERT_EQUAL(run(code), 0);
+		CU_ASSERT_STRING_EQUAL(result_str(), "nil");
+		if (strcmp(result_str() ? result_str() : "", "nil"))
+			fprintf(stderr, "\n%s is reachable: %s\n", names[i], result_str());
+	}
+	CU_ASSERT_EQUAL(run("return getmetatable('')"), 0);
+	CU_ASSERT_STRING_EQUAL(result_str(), "locked");
+}
+
+static void test_syntax_error_names_file_and_line(void)
+{
+	CU_ASSERT_EQUAL(run("local a = 1\nlocal b = = 2\n"), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "lesson.lua:2: unexpected symbol near '='");
+}
+
+static void test_runtime_error_names_file_and_line(void)
+{
+	CU_ASSERT_EQUAL(run("local t = {}\n\nerror('boom')\n"), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "lesson.lua:3: boom");
+	CU_ASSERT_PTR_NOT_NULL(strstr(lrt_traceback(rt), "lesson.lua:3"));
+	CU_ASSERT_EQUAL(run("local t = nil\nreturn t.field\n"), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "lesson.lua:2: attempt to index a nil value (local 't')");
+	/* A call into a forbidden name fails the same way. */
+	CU_ASSERT_EQUAL(run("os.execute('true')"), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "lesson.lua:1: attempt to index a nil value (global 'os')");
+}
+
+static void test_bytecode_is_refused(void)
+{
+	static const char bc[] = "\x1bLua\x54\x00 pretend bytecode";
+
+	lua_settop(lrt_state(rt), 0);
+	CU_ASSERT_EQUAL(lrt_dostring(rt, bc, sizeof(bc) - 1, "evil.luac", 1), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lrt_error(rt), "attempt to load a binary chunk"));
+}
+
+static void test_instruction_budget(void)
+{
+	time_t t0 = time(NULL);
+
+	CU_ASSERT_EQUAL(run("while true do end"), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "lesson.lua:1: instruction budget exhausted (an endless loop?)");
+	/* pcall inside the sandbox cannot swallow it. */
+	CU_ASSERT_EQUAL(run("while true do pcall(function() while true do end end) end"), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lrt_error(rt), "instruction budget exhausted"));
+	CU_ASSERT(time(NULL) - t0 < 10);
+	/* The runtime is still usable, with a fresh budget. */
+	CU_ASSERT_EQUAL(run("local n = 0 for i = 1, 1000 do n = n + i end return n"), 0);
+	CU_ASSERT_EQUAL(lua_tointeger(lrt_state(rt), -1), 500500);
+}
+
+static void test_memory_cap(void)
+{
+	CU_ASSERT_EQUAL(run("local t = {} for i = 1, 1e7 do t[i] = ('x'):rep(64) .. i end"), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "out of memory: the lesson went past its memory cap");
+	CU_ASSERT(lrt_mem_peak(rt) <= 8u << 20);
+	CU_ASSERT(lrt_mem_peak(rt) > 4u << 20);
+	/* pcall cannot swallow it either. */
+	CU_ASSERT_EQUAL(run("pcall(function() local s = 'x' while true do s = s .. s end end) return 'escaped'"), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "out of memory: the lesson went past its memory cap");
+	lua_settop(lrt_state(rt), 0);
+	lua_gc(lrt_state(rt), LUA_GCCOLLECT);
+	CU_ASSERT(lrt_mem_used(rt) < 1u << 20);
+	CU_ASSERT_EQUAL(run("return 'still alive'"), 0);
+	CU_ASSERT_STRING_EQUAL(result_str(), "still alive");
+}
+
+static void test_each_chunk_has_its_own_env(void)
+{
+	CU_ASSERT_EQUAL(run("leaked = 42; string.upper = nil; return leaked"), 0);
+	CU_ASSERT_EQUAL(lua_tointeger(lrt_state(rt), -1), 42);
+	CU_ASSERT_EQUAL(run("return type(leaked)"), 0);
+	CU_ASSERT_STRING_EQUAL(result_str(), "nil");
+}
+
+static void test_dofile(void)
+{
+	char path[] = "/tmp/addrlab-lesson-XXXXXX";
+	int fd = mkstemp(path);
+	char expect[128];
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, "return {\n  id = 1 +\n}\n", 23), 23);
+	close(fd);
+	lua_settop(lrt_state(rt), 0);
+	CU_ASSERT_EQUAL(lrt_dofile(rt, path, 1), -1);
+	snprintf(expect, sizeof(expect), "%s:3: unexpected symbol near '}'", path);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), expect);
+	unlink(path);
+	CU_ASSERT_EQUAL(lrt_dofile(rt, "/no/such/lesson.lua", 1), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "/no/such/lesson.lua: cannot open: No such file or directory");
+}
+
+int register_lrt_tests(void)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} tests[] = {
+		{ "a lesson returns a table", test_returns_a_table },
+		{ "allowed libraries work", test_allowed_libraries_work },
+		{ "forbidden names are absent", test_forbidden_names_are_absent },
+		{ "syntax error: file:line: message", test_syntax_error_names_file_and_line },
+		{ "runtime error: file:line: message and traceback", test_runtime_error_names_file_and_line },
+		{ "bytecode is refused", test_bytecode_is_refused },
+		{ "instruction budget, even through pcall", test_instruction_budget },
+		{ "memory cap, even through pcall", test_memory_cap },
+		{ "each chunk has its own environment", test_each_chunk_has_its_own_env },
+		{ "lrt_dofile", test_dofile },
+	};
+	CU_pSuite s = CU_add_suite("lua sandbox", setup, teardown);
+
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!CU_add_test(s, tests[i].name, tests[i].fn))
+			return -1;
+	return 0;
+}
