@@ -1,0 +1,732 @@
+// SPDX-License-Identifier: MIT
+/* lesson.c - load and validate lessons/NAME/lesson.lua (see lesson.h). */
+#define _GNU_SOURCE
+#include "lesson.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <lauxlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_VIEW_MS		10000
+#define DEFAULT_CHECK_MS	30000
+#define MAX_CHECK_MS		600000
+
+/* Loading state: the Lua stack holds the table being read at the top. */
+struct ld {
+	lua_State *L;
+	const char *file;
+	char path[256];		/* "exercise.checks[2]" */
+	char *err;
+	size_t errlen;
+};
+
+static const char *const lang_codes[LANG_COUNT] = { "en", "ko" };
+
+const char *lang_code(enum lang l)
+{
+	return l < LANG_COUNT ? lang_codes[l] : "?";
+}
+
+int lang_parse(const char *code)
+{
+	for (int i = 0; i < LANG_COUNT; i++)
+		if (code && !strcmp(code, lang_codes[i]))
+			return i;
+	return -1;
+}
+
+const char *ltext_get(const struct ltext *t, enum lang l)
+{
+	if (l < LANG_COUNT && t->s[l])
+		return t->s[l];
+	return t->s[LANG_EN] ? t->s[LANG_EN] : "";
+}
+
+static int bad(struct ld *d, const char *field, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(d->err, d->errlen, "%s: %s%s%s: %s", d->file, d->path,
+		 d->path[0] && field[0] ? "." : "", field, what);
+	return -1;
+}
+
+/* Path bookkeeping: push ".name" or "[i]", pop back to a saved length. */
+static size_t path_push(struct ld *d, const char *name, int index)
+{
+	size_t old = strlen(d->path);
+
+	if (index > 0)
+		snprintf(d->path + old, sizeof(d->path) - old, "%s%s[%d]",
+			 old ? "." : "", name, index);
+	else
+		snprintf(d->path + old, sizeof(d->path) - old, "%s%s",
+			 old ? "." : "", name);
+	return old;
+}
+
+static void path_pop(struct ld *d, size_t old)
+{
+	d->path[old] = '\0';
+}
+
+/* Pushes t[name] (t at the top); returns its Lua type. */
+static int get(struct ld *d, const char *name)
+{
+	return lua_getfield(d->L, -1, name);
+}
+
+static int get_string(struct ld *d, const char *name, bool required,
+		      char **out)
+{
+	int t = get(d, name);
+
+	*out = NULL;
+	if (t == LUA_TNIL && !required) {
+		lua_pop(d->L, 1);
+		return 0;
+	}
+	if (t != LUA_TSTRING) {
+		lua_pop(d->L, 1);
+		return bad(d, name, t == LUA_TNIL ? "missing (a string)" :
+			   "expected a string, got a %s", lua_typename(d->L, t));
+	}
+	*out = strdup(lua_tostring(d->L, -1));
+	lua_pop(d->L, 1);
+	return 0;
+}
+
+static int get_uint(struct ld *d, const char *name, bool required,
+		    unsigned int def, unsigned int min, unsigned int max,
+		    unsigned int *out)
+{
+	int t = get(d, name), isint = 0;
+	lua_Integer v;
+
+	if (t == LUA_TNIL && !required) {
+		lua_pop(d->L, 1);
+		*out = def;
+		return 0;
+	}
+	v = lua_tointegerx(d->L, -1, &isint);
+	lua_pop(d->L, 1);
+	if (t != LUA_TNUMBER || !isint || v < min || v > max)
+		return bad(d, name, "expected an integer from %u to %u", min, max);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int check_id(struct ld *d, const char *field, const char *id)
+{
+	if (!id[0])
+		return bad(d, field, "must not be empty");
+	for (const char *p = id; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    *p != '-' && *p != '_')
+			return bad(d, field, "'%s': use a-z, 0-9, '-' and '_' only", id);
+	return 0;
+}
+
+/* A per-language text: a plain string (English only) or { en = ..., ko = ... }. */
+static int get_ltext(struct ld *d, const char *name, bool required,
+		     struct ltext *out)
+{
+	int t = get(d, name);
+
+	memset(out, 0, sizeof(*out));
+	if (t == LUA_TNIL && !required) {
+		lua_pop(d->L, 1);
+		return 0;
+	}
+	if (t == LUA_TSTRING) {
+		out->s[LANG_EN] = strdup(lua_tostring(d->L, -1));
+		lua_pop(d->L, 1);
+		return 0;
+	}
+	if (t != LUA_TTABLE) {
+		lua_pop(d->L, 1);
+		return bad(d, name, t == LUA_TNIL ?
+			   "missing (a string, or { en = ..., ko = ... })" :
+			   "expected a string or { en = ..., ko = ... }, got a %s",
+			   lua_typename(d->L, t));
+	}
+	/* Unknown language keys are a typo worth reporting. */
+	lua_pushnil(d->L);
+	while (lua_next(d->L, -2)) {
+		const char *k = lua_type(d->L, -2) == LUA_TSTRING ?
+				lua_tostring(d->L, -2) : NULL;
+		int l = lang_parse(k);
+
+		if (l < 0 || lua_type(d->L, -1) != LUA_TSTRING) {
+			lua_pop(d->L, 3);
+			return bad(d, name, l < 0 ?
+				   "unknown language key (use en and ko)" :
+				   "each language's text must be a string");
+		}
+		free(out->s[l]);
+		out->s[l] = strdup(lua_tostring(d->L, -1));
+		lua_pop(d->L, 1);
+	}
+	lua_pop(d->L, 1);
+	if (!out->s[LANG_EN])
+		return bad(d, name, "needs an English text (en = ...)");
+	return 0;
+}
+
+static void ltext_free(struct ltext *t)
+{
+	for (int i = 0; i < LANG_COUNT; i++)
+		free(t->s[i]);
+}
+
+/*
+ * Iterates the array t[name] (sequence 1..n) with the element at the top;
+ * fn(d, i, ctx) reads it.  Returns n via *count.
+ */
+static int get_array(struct ld *d, const char *name, bool required,
+		     size_t *count, size_t elem_size, void **arr,
+		     int (*fn)(struct ld *d, void *elem))
+{
+	int t = get(d, name);
+	lua_Integer n;
+	char *a;
+
+	*count = 0;
+	*arr = NULL;
+	if (t == LUA_TNIL && !required) {
+		lua_pop(d->L, 1);
+		return 0;
+	}
+	if (t != LUA_TTABLE) {
+		lua_pop(d->L, 1);
+		return bad(d, name, t == LUA_TNIL ? "missing (a list)" :
+			   "expected a list, got a %s", lua_typename(d->L, t));
+	}
+	n = (lua_Integer)lua_rawlen(d->L, -1);
+	if (n == 0 && required) {
+		lua_pop(d->L, 1);
+		return bad(d, name, "must not be empty");
+	}
+	a = calloc((size_t)n + 1, elem_size);
+	if (!a) {
+		lua_pop(d->L, 1);
+		return bad(d, name, "out of memory");
+	}
+	*arr = a;
+	for (lua_Integer i = 1; i <= n; i++) {
+		size_t old = path_push(d, name, (int)i);
+		int et = lua_rawgeti(d->L, -1, i);
+		int rc;
+
+		if (fn && et != LUA_TTABLE) {
+			bad(d, "", "expected a table, got a %s",
+			    lua_typename(d->L, et));
+			lua_pop(d->L, 2);
+			path_pop(d, old);
+			return -1;
+		}
+		*count = (size_t)i;
+		rc = fn ? fn(d, a + (size_t)(i - 1) * elem_size) : 0;
+		lua_pop(d->L, 1);
+		path_pop(d, old);
+		if (rc) {
+			lua_pop(d->L, 1);
+			return -1;
+		}
+	}
+	lua_pop(d->L, 1);
+	return 0;
+}
+
+static int get_function_ref(struct ld *d, const char *name, bool required,
+			    int *ref)
+{
+	int t = get(d, name);
+
+	*ref = LUA_NOREF;
+	if (t == LUA_TNIL && !required) {
+		lua_pop(d->L, 1);
+		return 0;
+	}
+	if (t != LUA_TFUNCTION) {
+		lua_pop(d->L, 1);
+		return bad(d, name, t == LUA_TNIL ? "missing (a function)" :
+			   "expected a function, got a %s",
+			   lua_typename(d->L, t));
+	}
+	*ref = luaL_ref(d->L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+/* ---- the parts ---- */
+
+static int read_view(struct ld *d, void *elem)
+{
+	struct lesson_view *v = elem;
+
+	if (get_string(d, "id", true, &v->id) || check_id(d, "id", v->id) ||
+	    get_ltext(d, "title", true, &v->title) ||
+	    get_string(d, "run", true, &v->run) ||
+	    get_string(d, "highlight", false, &v->highlight) ||
+	    get_uint(d, "timeout", false, DEFAULT_VIEW_MS / 1000, 1, 600,
+		     &v->timeout_ms))
+		return -1;
+	v->timeout_ms *= 1000;
+	return 0;
+}
+
+static int read_quiz(struct ld *d, void *elem)
+{
+	struct lesson_quiz *q = elem;
+	char *kind = NULL;
+	int t;
+
+	q->answer_ref = LUA_NOREF;
+	if (get_string(d, "id", true, &q->id) || check_id(d, "id", q->id) ||
+	    get_ltext(d, "question", true, &q->question) ||
+	    get_string(d, "kind", true, &kind))
+		goto fail;
+	if (!strcmp(kind, "choice"))
+		q->kind = QUIZ_CHOICE;
+	else if (!strcmp(kind, "number"))
+		q->kind = QUIZ_NUMBER;
+	else if (!strcmp(kind, "text"))
+		q->kind = QUIZ_TEXT;
+	else {
+		bad(d, "kind", "'%s': use choice, number or text", kind);
+		goto fail;
+	}
+	if (q->kind == QUIZ_CHOICE) {
+		void *arr;
+		size_t n;
+
+		/* choices = { "a", { en = "b", ko = "..." }, ... } */
+		if (get_array(d, "choices", true, &n, sizeof(struct ltext), &arr,
+			      NULL))
+			goto fail;
+		q->choices = arr;
+		q->nchoices = n;
+		get(d, "choices");		/* stack: quiz, choices */
+		for (size_t i = 0; i < n; i++) {
+			size_t old = path_push(d, "choices", (int)i + 1);
+
+			lua_newtable(d->L);		/* stack: choices, wrap */
+			lua_rawgeti(d->L, -2, (lua_Integer)i + 1);
+			lua_setfield(d->L, -2, "text");
+			if (get_ltext(d, "text", true, &q->choices[i])) {
+				lua_pop(d->L, 2);
+				path_pop(d, old);
+				goto fail;
+			}
+			lua_pop(d->L, 1);
+			path_pop(d, old);
+		}
+		lua_pop(d->L, 1);
+		if (n < 2) {
+			bad(d, "choices", "a choice quiz needs two choices or more");
+			goto fail;
+		}
+	}
+	t = get(d, "answer");
+	if (t == LUA_TFUNCTION) {
+		q->answer_ref = luaL_ref(d->L, LUA_REGISTRYINDEX);
+	} else if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+		q->answer = strdup(lua_tostring(d->L, -1));
+		lua_pop(d->L, 1);
+		if (q->kind == QUIZ_CHOICE) {
+			char *end;
+			long k = strtol(q->answer, &end, 10);
+
+			if (*end || k < 1 || (size_t)k > q->nchoices) {
+				bad(d, "answer", "a choice quiz's answer is the number of the right choice (1 to %zu)",
+				    q->nchoices);
+				goto fail;
+			}
+		}
+	} else {
+		lua_pop(d->L, 1);
+		bad(d, "answer", "expected a string, a number, or function(vm) computing it from the live VM");
+		goto fail;
+	}
+	if (get_ltext(d, "explain", false, &q->explain))
+		goto fail;
+	free(kind);
+	return 0;
+fail:
+	free(kind);
+	return -1;
+}
+
+static int read_check(struct ld *d, void *elem)
+{
+	struct lesson_check *c = elem;
+
+	c->fn_ref = LUA_NOREF;
+	if (get_string(d, "name", true, &c->name) ||
+	    check_id(d, "name", c->name) ||
+	    get_ltext(d, "title", false, &c->title) ||
+	    get_uint(d, "points", true, 0, 1, 1000, &c->points) ||
+	    get_uint(d, "timeout", false, DEFAULT_CHECK_MS / 1000, 1,
+		     MAX_CHECK_MS / 1000, &c->timeout_ms) ||
+	    get_function_ref(d, "run", true, &c->fn_ref))
+		return -1;
+	c->timeout_ms *= 1000;
+	if (!c->title.s[LANG_EN])
+		c->title.s[LANG_EN] = strdup(c->name);
+	return 0;
+}
+
+static int read_exercise(struct ld *d, struct lesson_exercise *e)
+{
+	char *kind = NULL;
+	void *arr;
+	size_t n;
+	int t;
+
+	if (get_string(d, "id", true, &e->id) || check_id(d, "id", e->id) ||
+	    get_ltext(d, "title", true, &e->title) ||
+	    get_string(d, "kind", true, &kind))
+		goto fail;
+	if (!strcmp(kind, "module"))
+		e->kind = EX_MODULE;
+	else if (!strcmp(kind, "user"))
+		e->kind = EX_USER;
+	else {
+		bad(d, "kind", "'%s': use module or user", kind);
+		goto fail;
+	}
+	/* files = { "edu_id.c", ... }: plain names, no paths. */
+	t = get(d, "files");
+	if (t != LUA_TTABLE || lua_rawlen(d->L, -1) == 0) {
+		lua_pop(d->L, 1);
+		bad(d, "files", "expected a list of the file names the student edits");
+		goto fail;
+	}
+	e->nfiles = lua_rawlen(d->L, -1);
+	e->files = calloc(e->nfiles + 1, sizeof(*e->files));
+	for (size_t i = 0; e->files && i < e->nfiles; i++) {
+		const char *f;
+
+		lua_rawgeti(d->L, -1, (lua_Integer)i + 1);
+		f = lua_tostring(d->L, -1);
+		if (lua_type(d->L, -1) != LUA_TSTRING || !f[0] || strchr(f, '/') ||
+		    f[0] == '.') {
+			lua_pop(d->L, 2);
+			bad(d, "files", "entry %zu: a plain file name, no '/' and no leading '.'",
+			    i + 1);
+			goto fail;
+		}
+		e->files[i] = strdup(f);
+		lua_pop(d->L, 1);
+	}
+	lua_pop(d->L, 1);
+
+	/* hints = { "first", { en = "second", ko = "..." }, ... } */
+	t = get(d, "hints");
+	if (t == LUA_TTABLE) {
+		size_t old;
+
+		e->nhints = lua_rawlen(d->L, -1);
+		e->hints = calloc(e->nhints + 1, sizeof(*e->hints));
+		for (size_t i = 0; e->hints && i < e->nhints; i++) {
+			old = path_push(d, "hints", (int)i + 1);
+			lua_newtable(d->L);
+			lua_rawgeti(d->L, -2, (lua_Integer)i + 1);
+			lua_setfield(d->L, -2, "text");
+			if (get_ltext(d, "text", true, &e->hints[i])) {
+				lua_pop(d->L, 2);
+				path_pop(d, old);
+				goto fail;
+			}
+			lua_pop(d->L, 1);
+			path_pop(d, old);
+		}
+	} else if (t != LUA_TNIL) {
+		lua_pop(d->L, 1);
+		bad(d, "hints", "expected a list");
+		goto fail;
+	}
+	lua_pop(d->L, 1);
+
+	if (get_array(d, "checks", true, &n, sizeof(struct lesson_check), &arr,
+		      read_check)) {
+		e->checks = arr;
+		e->nchecks = n;
+		goto fail;
+	}
+	e->checks = arr;
+	e->nchecks = n;
+	for (size_t i = 0; i < n; i++) {
+		e->total_points += e->checks[i].points;
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(e->checks[i].name, e->checks[k].name)) {
+				bad(d, "checks", "two checks are named '%s'",
+				    e->checks[i].name);
+				goto fail;
+			}
+	}
+	free(kind);
+	return 0;
+fail:
+	free(kind);
+	return -1;
+}
+
+static char *text_file(struct ld *d, const char *dir, const char *name)
+{
+	char *p;
+
+	if (strchr(name, '/') || name[0] == '.') {
+		bad(d, "text", "'%s': a file name in the lesson's folder", name);
+		return NULL;
+	}
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		return NULL;
+	if (access(p, R_OK)) {
+		bad(d, "text", "'%s' does not exist", p);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int read_lesson(struct ld *d, struct lesson *l)
+{
+	struct ltext text;
+	unsigned int number;
+	size_t old;
+	void *arr;
+	size_t n;
+	int t;
+
+	if (get_string(d, "id", true, &l->id) || check_id(d, "id", l->id) ||
+	    get_uint(d, "number", true, 0, 1, 99, &number) ||
+	    get_ltext(d, "title", true, &l->title) ||
+	    get_ltext(d, "text", true, &text))
+		return -1;
+	l->number = (int)number;
+	for (int i = 0; i < LANG_COUNT; i++) {
+		if (!text.s[i])
+			continue;
+		l->text_path[i] = text_file(d, l->dir, text.s[i]);
+		if (!l->text_path[i]) {
+			ltext_free(&text);
+			return -1;
+		}
+	}
+	ltext_free(&text);
+	if (get_string(d, "module", false, &l->module))
+		return -1;
+	if (get_array(d, "views", false, &n, sizeof(struct lesson_view), &arr,
+		      read_view)) {
+		l->views = arr;
+		l->nviews = n;
+		return -1;
+	}
+	l->views = arr;
+	l->nviews = n;
+	if (get_array(d, "quizzes", false, &n, sizeof(struct lesson_quiz), &arr,
+		      read_quiz)) {
+		l->quizzes = arr;
+		l->nquizzes = n;
+		return -1;
+	}
+	l->quizzes = arr;
+	l->nquizzes = n;
+	t = get(d, "exercise");
+	if (t == LUA_TNIL) {
+		lua_pop(d->L, 1);
+		return 0;
+	}
+	if (t != LUA_TTABLE) {
+		lua_pop(d->L, 1);
+		return bad(d, "exercise", "expected a table");
+	}
+	l->exercise = calloc(1, sizeof(*l->exercise));
+	if (!l->exercise) {
+		lua_pop(d->L, 1);
+		return bad(d, "exercise", "out of memory");
+	}
+	old = path_push(d, "exercise", 0);
+	t = read_exercise(d, l->exercise);
+	path_pop(d, old);
+	lua_pop(d->L, 1);
+	return t;
+}
+
+int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen)
+{
+	struct lesson *l = calloc(1, sizeof(*l));
+	struct ld d = { .err = err, .errlen = errlen };
+
+	*out = NULL;
+	if (!l || asprintf(&l->dir, "%s", dir) < 0 ||
+	    asprintf(&l->file, "%s/lesson.lua", dir) < 0) {
+		snprintf(err, errlen, "%s: out of memory", dir);
+		lesson_free(l);
+		return -1;
+	}
+	l->rt = lrt_new(NULL);
+	if (!l->rt) {
+		snprintf(err, errlen, "%s: out of memory", l->file);
+		lesson_free(l);
+		return -1;
+	}
+	d.L = lrt_state(l->rt);
+	d.file = l->file;
+	if (lrt_dofile(l->rt, l->file, 1)) {
+		snprintf(err, errlen, "%s", lrt_error(l->rt));
+		lesson_free(l);
+		return -1;
+	}
+	if (!lua_istable(d.L, -1)) {
+		snprintf(err, errlen, "%s: must return a table (return { id = ..., ... })",
+			 l->file);
+		lesson_free(l);
+		return -1;
+	}
+	if (read_lesson(&d, l)) {
+		lesson_free(l);
+		return -1;
+	}
+	lua_settop(d.L, 0);
+	*out = l;
+	return 0;
+}
+
+void lesson_free(struct lesson *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->nviews; i++) {
+		free(l->views[i].id);
+		ltext_free(&l->views[i].title);
+		free(l->views[i].run);
+		free(l->views[i].highlight);
+	}
+	free(l->views);
+	for (size_t i = 0; i < l->nquizzes; i++) {
+		struct lesson_quiz *q = &l->quizzes[i];
+
+		free(q->id);
+		ltext_free(&q->question);
+		for (size_t k = 0; k < q->nchoices; k++)
+			ltext_free(&q->choices[k]);
+		free(q->choices);
+		free(q->answer);
+		ltext_free(&q->explain);
+	}
+	free(l->quizzes);
+	if (l->exercise) {
+		struct lesson_exercise *e = l->exercise;
+
+		free(e->id);
+		ltext_free(&e->title);
+		for (size_t i = 0; i < e->nfiles; i++)
+			free(e->files[i]);
+		free(e->files);
+		for (size_t i = 0; i < e->nhints; i++)
+			ltext_free(&e->hints[i]);
+		free(e->hints);
+		for (size_t i = 0; i < e->nchecks; i++) {
+			free(e->checks[i].name);
+			ltext_free(&e->checks[i].title);
+		}
+		free(e->checks);
+		free(e);
+	}
+	ltext_free(&l->title);
+	for (int i = 0; i < LANG_COUNT; i++)
+		free(l->text_path[i]);
+	free(l->module);
+	free(l->id);
+	free(l->dir);
+	free(l->file);
+	lrt_free(l->rt);	/* drops every registry reference with the state */
+	free(l);
+}
+
+const struct lesson_check *lesson_find_check(const struct lesson *l,
+					     const char *name)
+{
+	if (!l->exercise)
+		return NULL;
+	for (size_t i = 0; i < l->exercise->nchecks; i++)
+		if (!strcmp(l->exercise->checks[i].name, name))
+			return &l->exercise->checks[i];
+	return NULL;
+}
+
+static int by_number(const void *a, const void *b)
+{
+	const struct lesson *x = *(struct lesson *const *)a;
+	const struct lesson *y = *(struct lesson *const *)b;
+
+	return x->number - y->number;
+}
+
+int lesson_load_all(const char *root, struct lesson ***out, char **errors)
+{
+	struct lesson **ls = NULL;
+	size_t errlen = 0;
+	FILE *errs = open_memstream(errors, &errlen);
+	struct dirent *e;
+	DIR *dir = opendir(root);
+	int n = 0;
+
+	*out = NULL;
+	if (!errs) {
+		if (dir)
+			closedir(dir);
+		return -1;
+	}
+	if (!dir) {
+		fprintf(errs, "%s: cannot open the lessons folder: %m\n", root);
+		fclose(errs);
+		return -1;
+	}
+	while ((e = readdir(dir))) {
+		char path[4096], err[1024];
+		struct lesson *l, **grown;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/lesson.lua", root, e->d_name);
+		if (access(path, F_OK))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", root, e->d_name);
+		if (lesson_load(path, &l, err, sizeof(err))) {
+			fprintf(errs, "%s\n", err);
+			continue;
+		}
+		grown = realloc(ls, (size_t)(n + 1) * sizeof(*ls));
+		if (!grown) {
+			lesson_free(l);
+			break;
+		}
+		ls = grown;
+		ls[n++] = l;
+	}
+	closedir(dir);
+	fclose(errs);
+	if (n)
+		qsort(ls, (size_t)n, sizeof(*ls), by_number);
+	*out = ls;
+	return n;
+}
+
+void lesson_free_all(struct lesson **ls, int n)
+{
+	for (int i = 0; i < n; i++)
+		lesson_free(ls[i]);
+	free(ls);
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lesson.h - the lesson model: a lessons/NAME/lesson.lua file, loaded in
+ * the sandboxed runtime (lrt.h), validated, and turned into C structures.
+ *
+ * The format is documented for instructors in lessons/README.md.  Loading
+ * never trusts the file: every field is type-checked and a problem is
+ * reported as one line naming the file and the field, e.g.
+ *	lessons/ch3/lesson.lua: exercise.checks[2].points: expected a positive integer
+ *
+ * Functions in the lesson (quiz answers computed live, exercise checks)
+ * stay in the lesson's runtime; the structures hold registry references to
+ * them, valid until lesson_free().  Invariants: strings are never NULL
+ * except where a comment says so; for per-language text, the English
+ * version is always there and the Korean one falls back to it.
+ */
+#ifndef ADDRLAB_LESSON_H
+#define ADDRLAB_LESSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lrt.h"
+
+enum lang { LANG_EN, LANG_KO, LANG_COUNT };
+
+const char *lang_code(enum lang l);		/* "en", "ko" */
+/* LANG_EN/LANG_KO for "en"/"ko"; -1 otherwise. */
+int lang_parse(const char *code);
+
+/* Text in each language; s[LANG_KO] falls back to s[LANG_EN]. */
+struct ltext {
+	char *s[LANG_COUNT];
+};
+
+struct lesson_view {
+	char *id;
+	struct ltext title;
+	char *run;		/* shell command run in the lab VM */
+	char *highlight;	/* Lua pattern of the interesting lines, or NULL */
+	unsigned int timeout_ms;
+};
+
+enum quiz_kind { QUIZ_CHOICE, QUIZ_NUMBER, QUIZ_TEXT };
+
+struct lesson_quiz {
+	char *id;
+	enum quiz_kind kind;
+	struct ltext question;
+	struct ltext *choices;	/* QUIZ_CHOICE only */
+	size_t nchoices;
+	char *answer;		/* a fixed answer, or NULL when computed live */
+	int answer_ref;		/* LUA_NOREF, or function(vm) returning the answer */
+	struct ltext explain;
+};
+
+struct lesson_check {
+	char *name;		/* unique in the exercise; mutants name it */
+	struct ltext title;
+	unsigned int points;
+	unsigned int timeout_ms;
+	int fn_ref;		/* function(t) */
+};
+
+enum exercise_kind { EX_MODULE, EX_USER };
+
+struct lesson_exercise {
+	char *id;		/* also the folder exercises/ID */
+	enum exercise_kind kind;
+	struct ltext title;
+	char **files;		/* what the student edits, e.g. "edu_id.c" */
+	size_t nfiles;
+	struct ltext *hints;	/* in order: revealed one at a time */
+	size_t nhints;
+	struct lesson_check *checks;
+	size_t nchecks;
+	unsigned int total_points;
+};
+
+struct lesson {
+	char *dir;		/* lessons/NAME */
+	char *file;		/* lessons/NAME/lesson.lua */
+	char *id;
+	int number;
+	struct ltext title;
+	char *text_path[LANG_COUNT];	/* Markdown files; KO falls back to EN */
+	char *module;		/* chapter module loaded for live views, or NULL */
+	struct lesson_view *views;
+	size_t nviews;
+	struct lesson_quiz *quizzes;
+	size_t nquizzes;
+	struct lesson_exercise *exercise;	/* NULL if the lesson has none */
+	struct lrt *rt;		/* the lesson's own runtime */
+};
+
+/*
+ * Loads dir/lesson.lua.  0 with *out set, or -1 with one line in err
+ * ("FILE: FIELD: problem" or "FILE:LINE: message" for Lua errors).
+ */
+int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen);
+void lesson_free(struct lesson *l);
+
+/* Text in a language, with the fallback. */
+const char *ltext_get(const struct ltext *t, enum lang l);
+
+/* A check by name, or NULL. */
+const struct lesson_check *lesson_find_check(const struct lesson *l,
+					     const char *name);
+
+/*
+ * Loads every lessons/NAME/lesson.lua under root, sorted by number.  A
+ * lesson that fails to load is skipped and its error appended to *errors
+ * (one line each; malloc'd, "" if none).  Returns the count, -1 on failure.
+ */
+int lesson_load_all(const char *root, struct lesson ***out, char **errors);
+void lesson_free_all(struct lesson **ls, int n);
+
+#endif /* ADDRLAB_LESSON_H */

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_lesson.c - suite "lesson model": a complete lesson loads into the
+ * structures it describes, and each kind of mistake an instructor makes is
+ * reported as the exact line they will read (data-driven, like jq's tests).
+ */
+#define _GNU_SOURCE
+#include "suites.h"
+#include "lesson.h"
+
+#include <CUnit/CUnit.h>
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char root[] = "/tmp/addrlab-lessons-XXXXXX";
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Makes root/name with lesson.lua = src and en.md/ko.md; returns the dir. */
+static char *make_lesson(const char *name, const char *src)
+{
+	char *dir;
+
+	if (asprintf(&dir, "%s/%s", root, name) < 0)
+		return NULL;
+	mkdir(dir, 0755);
+	write_file(dir, "lesson.lua", src);
+	write_file(dir, "en.md", "# Title\n");
+	write_file(dir, "ko.md", "# 제목\n");
+	return dir;
+}
+
+#define GOOD_EXERCISE \
+	"  exercise = {\n" \
+	"    id = 'mmio-id', kind = 'module', files = { 'edu_id.c' },\n" \
+	"    title = { en = 'Read the ID', ko = 'ID 읽기' },\n" \
+	"    hints = { 'Map BAR0 first.', { en = 'Use ioread32.', ko = 'ioread32를 쓰세요.' } },\n" \
+	"    checks = {\n" \
+	"      { name = 'builds', points = 1, timeout = 60, run = function(t) t:build() end },\n" \
+	"      { name = 'reads-id', points = 3, run = function(t) return 1 end },\n" \
+	"    },\n" \
+	"  },\n"
+
+static const char good[] =
+	"return {\n"
+	"  id = 'mmio', number = 3,\n"
+	"  title = { en = 'MMIO and ioremap', ko = 'MMIO와 ioremap' },\n"
+	"  text = { en = 'en.md', ko = 'ko.md' },\n"
+	"  module = 'edu_mmio',\n"
+	"  views = {\n"
+	"    { id = 'iomem', title = 'The physical map', run = 'cat /proc/iomem', highlight = 'edu' },\n"
+	"  },\n"
+	"  quizzes = {\n"
+	"    { id = 'size', kind = 'number', question = 'How big is BAR0?', answer = 1048576 },\n"
+	"    { id = 'base', kind = 'text', question = { en = 'Where?', ko = '어디?' },\n"
+	"      answer = function(vm) return '0x10000000' end },\n"
+	"    { id = 'who', kind = 'choice', question = 'Who picks the size?',\n"
+	"      choices = { 'the firmware', { en = 'the device', ko = '장치' } }, answer = 2,\n"
+	"      explain = 'The low bits are hard-wired to zero.' },\n"
+	"  },\n"
+	GOOD_EXERCISE
+	"}\n";
+
+static void test_good_lesson(void)
+{
+	char *dir = make_lesson("ch3", good), err[512] = "";
+	struct lesson *l = NULL;
+	const struct lesson_exercise *e;
+
+	CU_ASSERT_EQUAL_FATAL(lesson_load(dir, &l, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	CU_ASSERT_STRING_EQUAL(l->id, "mmio");
+	CU_ASSERT_EQUAL(l->number, 3);
+	CU_ASSERT_STRING_EQUAL(ltext_get(&l->title, LANG_KO), "MMIO와 ioremap");
+	CU_ASSERT_PTR_NOT_NULL(strstr(l->text_path[LANG_KO], "/ch3/ko.md"));
+	CU_ASSERT_STRING_EQUAL(l->module, "edu_mmio");
+	CU_ASSERT_EQUAL(l->nviews, 1);
+	CU_ASSERT_STRING_EQUAL(l->views[0].run, "cat /proc/iomem");
+	CU_ASSERT_STRING_EQUAL(l->views[0].highlight, "edu");
+	CU_ASSERT_EQUAL(l->views[0].timeout_ms, 10000);
+	/* Korean falls back to English where there is none. */
+	CU_ASSERT_STRING_EQUAL(ltext_get(&l->views[0].title, LANG_KO), "The physical map");
+	CU_ASSERT_EQUAL(l->nquizzes, 3);
+	CU_ASSERT_EQUAL(l->quizzes[0].kind, QUIZ_NUMBER);
+	CU_ASSERT_STRING_EQUAL(l->quizzes[0].answer, "1048576");
+	CU_ASSERT_PTR_NULL(l->quizzes[1].answer);
+	CU_ASSERT_NOT_EQUAL(l->quizzes[1].answer_ref, LUA_NOREF);
+	CU_ASSERT_EQUAL(l->quizzes[2].nchoices, 2);
+	CU_ASSERT_STRING_EQUAL(ltext_get(&l->quizzes[2].choices[1], LANG_KO), "장치");
+	CU_ASSERT_STRING_EQUAL(l->quizzes[2].answer, "2");
+	e = l->exercise;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_EQUAL(e->kind, EX_MODULE);
+	CU_ASSERT_EQUAL(e->nfiles, 1);
+	CU_ASSERT_STRING_EQUAL(e->files[0], "edu_id.c");
+	CU_ASSERT_EQUAL(e->nhints, 2);
+	CU_ASSERT_STRING_EQUAL(ltext_get(&e->hints[1], LANG_KO), "ioread32를 쓰세요.");
+	CU_ASSERT_STRING_EQUAL(ltext_get(&e->hints[0], LANG_KO), "Map BAR0 first.");
+	CU_ASSERT_EQUAL(e->nchecks, 2);
+	CU_ASSERT_EQUAL(e->checks[0].timeout_ms, 60000);
+	CU_ASSERT_EQUAL(e->checks[1].timeout_ms, 30000);
+	CU_ASSERT_EQUAL(e->total_points, 4);
+	CU_ASSERT_PTR_EQUAL(lesson_find_check(l, "reads-id"), &e->checks[1]);
+	CU_ASSERT_PTR_NULL(lesson_find_check(l, "nope"));
+	/* The check is a callable Lua function in the lesson's runtime. */
+	lua_rawgeti(lrt_state(l->rt), LUA_REGISTRYINDEX, e->checks[1].fn_ref);
+	lua_pushnil(lrt_state(l->rt));
+	CU_ASSERT_EQUAL(lrt_pcall(l->rt, 1, 1), 0);
+	CU_ASSERT_EQUAL(lua_tointeger(lrt_state(l->rt), -1), 1);
+	lesson_free(l);
+	free(dir);
+}
+
+/* Each mistake and the line its author reads; FILE stands for the path. */
+static const struct {
+	const char *src;
+	const char *want;
+} mistakes[] = {
+	{ "return 42\n", "FILE: must return a table (return { id = ..., ... })" },
+	{ "return {\n  id = 'x',\n  number = ,\n}\n", "FILE:3: unexpected symbol near ','" },
+	{ "local t = nil\nreturn { id = t.x }\n", "FILE:2: attempt to index a nil value (local 't')" },
+	{ "return { number = 1, title = 'T', text = 'en.md' }\n", "FILE: id: missing (a string)" },
+	{ "return { id = 'Bad Id', number = 1, title = 'T', text = 'en.md' }\n",
+	  "FILE: id: 'Bad Id': use a-z, 0-9, '-' and '_' only" },
+	{ "return { id = 'x', number = 0, title = 'T', text = 'en.md' }\n",
+	  "FILE: number: expected an integer from 1 to 99" },
+	{ "return { id = 'x', number = 1.5, title = 'T', text = 'en.md' }\n",
+	  "FILE: number: expected an integer from 1 to 99" },
+	{ "return { id = 'x', number = 1, title = { ko = '제목' }, text = 'en.md' }\n",
+	  "FILE: title: needs an English text (en = ...)" },
+	{ "return { id = 'x', number = 1, title = { en = 'T', fr = 'T' }, text = 'en.md' }\n",
+	  "FILE: title: unknown language key (use en and ko)" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'missing.md' }\n",
+	  "FILE: text: 'DIR/missing.md' does not exist" },
+	{ "return { id = 'x', number = 1, title = 'T', text = '../etc/passwd' }\n",
+	  "FILE: text: '../etc/passwd': a file name in the lesson's folder" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', views = { { id = 'v', title = 'V' } } }\n",
+	  "FILE: views[1].run: missing (a string)" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', views = { 'cat /proc/iomem' } }\n",
+	  "FILE: views[1]: expected a table, got a string" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', quizzes = {\n"
+	  "  { id = 'q', kind = 'essay', question = 'Q', answer = 1 } } }\n",
+	  "FILE: quizzes[1].kind: 'essay': use choice, number or text" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', quizzes = {\n"
+	  "  { id = 'q', kind = 'choice', question = 'Q', choices = { 'a', 'b' }, answer = 3 } } }\n",
+	  "FILE: quizzes[1].answer: a choice quiz's answer is the number of the right choice (1 to 2)" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', quizzes = {\n"
+	  "  { id = 'q', kind = 'text', question = 'Q' } } }\n",
+	  "FILE: quizzes[1].answer: expected a string, a number, or function(vm) computing it from the live VM" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', exercise = {\n"
+	  "  id = 'e', kind = 'module', title = 'E', files = { '../x.c' }, checks = {} } }\n",
+	  "FILE: exercise.files: entry 1: a plain file name, no '/' and no leading '.'" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', exercise = {\n"
+	  "  id = 'e', kind = 'module', title = 'E', files = { 'a.c' }, checks = {} } }\n",
+	  "FILE: exercise.checks: must not be empty" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', exercise = {\n"
+	  "  id = 'e', kind = 'module', title = 'E', files = { 'a.c' }, checks = {\n"
+	  "    { name = 'a', points = 1, run = function() end },\n"
+	  "    { name = 'b', points = -2, run = function() end } } } }\n",
+	  "FILE: exercise.checks[2].points: expected an integer from 1 to 1000" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', exercise = {\n"
+	  "  id = 'e', kind = 'module', title = 'E', files = { 'a.c' }, checks = {\n"
+	  "    { name = 'a', points = 1, run = 'make' } } } }\n",
+	  "FILE: exercise.checks[1].run: expected a function, got a string" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', exercise = {\n"
+	  "  id = 'e', kind = 'module', title = 'E', files = { 'a.c' }, checks = {\n"
+	  "    { name = 'a', points = 1, run = function() end },\n"
+	  "    { name = 'a', points = 1, run = function() end } } } }\n",
+	  "FILE: exercise.checks: two checks are named 'a'" },
+	{ "while true do end\n", "FILE:1: instruction budget exhausted (an endless loop?)" },
+	{ "return { id = os.getenv('HOME') }\n", "FILE:1: attempt to index a nil value (global 'os')" },
+};
+
+static void test_mistakes(void)
+{
+	for (size_t i = 0; i < sizeof(mistakes) / sizeof(mistakes[0]); i++) {
+		char name[32], err[1024] = "", want[1024], *dir, *file;
+		struct lesson *l = NULL;
+		const char *w = mistakes[i].want;
+
+		snprintf(name, sizeof(name), "bad%zu", i);
+		dir = make_lesson(name, mistakes[i].src);
+		if (asprintf(&file, "%s/lesson.lua", dir) < 0)
+			return;
+		/* FILE and DIR stand for the real paths. */
+		if (!strncmp(w, "FILE", 4))
+			snprintf(want, sizeof(want), "%s%s", file, w + 4);
+		if (strstr(want, "DIR")) {
+			char tmp[1024];
+			char *p = strstr(want, "DIR");
+
+			snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(p - want), want,
+				 dir, p + 3);
+			strcpy(want, tmp);
+		}
+		CU_ASSERT_EQUAL(lesson_load(dir, &l, err, sizeof(err)), -1);
+		CU_ASSERT_PTR_NULL(l);
+		CU_ASSERT_STRING_EQUAL(err, want);
+		if (strcmp(err, want))
+			fprintf(stderr, "\nmistake %zu:\n  got:  %s\n  want: %s\n", i, err, want);
+		free(file);
+		free(dir);
+	}
+}
+
+static void test_load_all_sorts_and_reports(void)
+{
+	char *a = make_lesson("zz-first", "return { id = 'first', number = 1, title = 'A', text = 'en.md' }\n");
+	char *b = make_lesson("aa-second", "return { id = 'second', number = 2, title = 'B', text = 'en.md' }\n");
+	struct lesson **ls = NULL;
+	char *errors = NULL;
+	int n;
+
+	/* The mistakes above are still in root: they are reported, not loaded. */
+	n = lesson_load_all(root, &ls, &errors);
+	CU_ASSERT_EQUAL(n, 3);	/* first, second, and the good ch3 */
+	if (n == 3) {
+		CU_ASSERT_STRING_EQUAL(ls[0]->id, "first");
+		CU_ASSERT_STRING_EQUAL(ls[1]->id, "second");
+		CU_ASSERT_STRING_EQUAL(ls[2]->id, "mmio");
+	}
+	{
+		int lines = 0;
+
+		for (const char *p = errors; p && *p; p++)
+			lines += *p == '\n';
+		CU_ASSERT_EQUAL(lines, (int)(sizeof(mistakes) / sizeof(mistakes[0])));
+	}
+	lesson_free_all(ls, n);
+	free(errors);
+	free(a);
+	free(b);
+	CU_ASSERT_EQUAL(lesson_load_all("/no/such/root", &ls, &errors), -1);
+	CU_ASSERT_STRING_EQUAL(errors, "/no/such/root: cannot open the lessons folder: No such file or directory\n");
+	free(errors);
+}
+
+static int setup(void)
+{
+	return mkdtemp(root) ? 0 : 1;
+}
+
+static int teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
+int register_lesson_tests(void)
+{
+	CU_pSuite s = CU_add_suite("lesson model", setup, teardown);
+
+	if (!s || !CU_add_test(s, "a complete lesson loads", test_good_lesson) ||
+	    !CU_add_test(s, "each mistake reads as one exact line", test_mistakes) ||
+	    !CU_add_test(s, "load all: sorted by number, errors listed",
+			 test_load_all_sorts_and_reports))
+		return -1;
+	return 0;
+}
