@@ -25,11 +25,11 @@ LUA_LIBS     := -llua5.4 -lm
 VM_SRCS  := vm/proto.c vm/vm.c
 VM_OBJS  := $(VM_SRCS:%.c=$(B)/obj/%.o)
 VM_LIB   := $(B)/lib/libaddrlab-vm.a
-GRADER_SRCS := grader/lrt.c grader/lesson.c
+GRADER_SRCS := grader/lrt.c grader/lesson.c grader/build.c
 GRADER_LIB  := $(B)/lib/libaddrlab-grader.a
 
 ADDRLAB_SRCS := tui/main.c tui/cmd_vm.c
-UNIT_SRCS    := tests/unit/runner.c tests/unit/test_proto.c tests/unit/test_vm.c tests/unit/test_lrt.c tests/unit/test_lesson.c
+UNIT_SRCS    := tests/unit/runner.c tests/unit/test_proto.c tests/unit/test_vm.c tests/unit/test_lrt.c tests/unit/test_lesson.c tests/unit/test_build.c
 # Every tests/vm/test_NAME.c defines register_NAME_tests(); the runner
 # calls them all (build/tests/vm_suites.h is generated from the file names).
 VMTEST_SUITES := $(sort $(wildcard tests/vm/test_*.c))

@@ -8,5 +8,6 @@ int register_proto_tests(void);	/* suite "proto": vm/proto.c */
 int register_vm_tests(void);	/* suite "controller": vm/vm.c's pure helpers */
 int register_lrt_tests(void);	/* suite "lua sandbox": grader/lrt.c */
 int register_lesson_tests(void);	/* suite "lesson model": grader/lesson.c */
+int register_build_tests(void);	/* suite "sandbox build": grader/build.c */
 
 #endif /* ADDRLAB_TESTS_UNIT_SUITES_H */
