@@ -25,7 +25,7 @@ LUA_LIBS     := -llua5.4 -lm
 VM_SRCS  := vm/proto.c vm/vm.c
 VM_OBJS  := $(VM_SRCS:%.c=$(B)/obj/%.o)
 VM_LIB   := $(B)/lib/libaddrlab-vm.a
-GRADER_SRCS := grader/lrt.c grader/lesson.c grader/build.c
+GRADER_SRCS := grader/lrt.c grader/lesson.c grader/build.c grader/check.c grader/report.c grader/paths.c
 GRADER_LIB  := $(B)/lib/libaddrlab-grader.a
 
 ADDRLAB_SRCS := tui/main.c tui/cmd_vm.c
@@ -36,8 +36,8 @@ VMTEST_SUITES := $(sort $(wildcard tests/vm/test_*.c))
 VMTEST_SRCS  := tests/vm/runner.c tests/vm/common.c $(VMTEST_SUITES)
 BENCH_SRCS   := bench/bench_vm.c
 
-BINS := $(B)/bin/addrlab
-GUEST := $(B)/guest/vmlinux $(B)/guest/initrd.cpio
+BINS := $(B)/bin/addrlab $(B)/bin/addrlab-grade
+GUEST := $(B)/guest/vmlinux $(B)/guest/initrd.cpio $(B)/guest/kver
 KMOD_SRCS := $(wildcard kmod/*.c)
 KMODS := $(KMOD_SRCS:kmod/%.c=$(B)/kmod/%.ko)
 # Guest tools: each kmod/tools/NAME.c is a static program, /usr/bin/NAME in the guest.
@@ -95,6 +95,10 @@ $(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS)
 
+$(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(GRADER_LIB) $(VM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS)
+
 $(B)/tests/unit-tests: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) $(CUNIT_LIBS)
@@ -132,6 +136,11 @@ $(B)/kver: FORCE
 $(B)/guest/agent: vm/guest/agent.c vm/proto.c vm/proto.h
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(WARN) -O2 -static -o $@ vm/guest/agent.c vm/proto.c
+
+# The kernel the guest runs, beside the image: the grader builds against it.
+$(B)/guest/kver: $(B)/kver
+	@mkdir -p $(@D)
+	cp $< $@
 
 $(B)/guest/vmlinux: $(B)/kver scripts/extract-vmlinux.sh
 	@mkdir -p $(@D)
@@ -175,10 +184,14 @@ $(TESTKO): tests/vm/kmod/vmtest.c tests/vm/kmod/Kbuild kmod/edu.h $(B)/kver
 
 # ---- install ----
 
+SHARE = $(DESTDIR)$(PREFIX)/share/addrlab
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/addrlab/guest
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/guest $(SHARE)/include
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(GUEST) $(DESTDIR)$(PREFIX)/share/addrlab/guest/
+	install -m 644 $(GUEST) $(SHARE)/guest/
+	install -m 644 kmod/*.h $(SHARE)/include/
+	@for d in lessons exercises; do [ -d $$d ] && cp -r $$d $(SHARE)/ || true; done
 
 clean:
 	rm -rf $(B)

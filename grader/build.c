@@ -181,6 +181,25 @@ static char *kbuild_text(const struct build_opts *o)
 	return text;
 }
 
+/* Kbuild says this for every out-of-tree module; it only hides what matters. */
+static void drop_noise(char *log)
+{
+	static const char noise[] = "Skipping BTF generation";
+	char *w = log;
+
+	for (char *p = log; *p;) {
+		char *e = strchrnul(p, '\n');
+		size_t n = (size_t)(e - p) + (*e ? 1 : 0);
+
+		if (strncmp(p, noise, sizeof(noise) - 1)) {
+			memmove(w, p, n);
+			w += n;
+		}
+		p += n;
+	}
+	*w = '\0';
+}
+
 /* Runs argv under bwrap with /build = work_dir; collects output into res. */
 static int sandboxed(const struct build_opts *o, char *const cmd[],
 		     struct build_result *res)
@@ -285,6 +304,7 @@ static int sandboxed(const struct build_opts *o, char *const cmd[],
 	close(pfd[0]);
 	waitpid(pid, &st, 0);
 	log[len] = '\0';
+	drop_noise(log);
 	free(res->log);
 	res->log = log;
 	res->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -332,10 +352,13 @@ int build_run(const struct build_opts *o, struct build_result *res)
 		fail(res, BUILD_ERROR, "cannot make '%s': %m", o->work_dir);
 		return 0;
 	}
-	empty_dir(o->work_dir);
-	for (size_t i = 0; i < o->nfiles; i++)
-		if (copy_source(o, o->files[i], res) || res->status != BUILD_OK)
-			goto out;
+	if (!o->incremental) {
+		empty_dir(o->work_dir);
+		for (size_t i = 0; i < o->nfiles; i++)
+			if (copy_source(o, o->files[i], res) ||
+			    res->status != BUILD_OK)
+				goto out;
+	}
 
 	if (o->kind == BUILD_MODULE) {
 		snprintf(headers, sizeof(headers), "/usr/src/linux-headers-%s", o->kver);

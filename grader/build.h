@@ -34,6 +34,8 @@ struct build_opts {
 	const char *include_dir;	/* read-only, on the include path; or NULL */
 	bool werror;			/* warnings fail the build */
 	bool sparse;			/* module builds: run sparse (C=2) too */
+	bool incremental;		/* keep work_dir as it is (after a build of
+					 * the same files: sparse then only checks) */
 	unsigned int timeout_ms;	/* 0: 120 s */
 	size_t log_cap;			/* 0: 256 KiB */
 };

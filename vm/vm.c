@@ -30,7 +30,7 @@
 #define REPLY_MARGIN_MS		3000	/* past a command's limit, for the agent's own kill */
 #define RESYNC_MS		2000
 #define HEARTBEAT_MS		2000	/* silence before we ask "are you there?" */
-#define HEARTBEAT_GRACE_MS	5000	/* no answer by then: the guest hangs */
+#define HEARTBEAT_GRACE_MS	8000	/* no answer by then: the guest hangs */
 #define QEMU_EXIT_WAIT_MS	3000	/* a closed channel: QEMU is on its way out */
 #define REQUEST_MS		30000	/* push, pull, kmsg: generous under TCG */
 #define QMP_MS			10000

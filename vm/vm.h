@@ -135,7 +135,9 @@ int vm_pull(struct vm *vm, const char *guest_path, size_t max, char **data,
 	    size_t *len);
 
 /* Kernel messages numbered *cursor and later ("[  sec.usec] text" lines);
- * *cursor advances past them.  Start with 0 for everything. */
+ * *cursor advances past every message there is.  Start with 0 for
+ * everything; UINT64_MAX gives no text, just the cursor for "from now on".
+ * Numbers start again at 0 when the VM reboots (see vm_restarts()). */
 int vm_kmsg(struct vm *vm, uint64_t *cursor, char **text);
 
 /* The host-side oracle: guest physical memory, read by QEMU (not the guest). */

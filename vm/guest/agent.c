@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -218,11 +219,41 @@ static void job_kill_all(struct job *j)
 	}
 }
 
+/* Reaps every exited child there is (jobs' leaders and orphans alike). */
+static void reap(void);
+
+/*
+ * After the kill, waits (at most a second) until the job's cgroup is empty,
+ * so that when the host hears "exited", nothing of the job is left: the
+ * next command sees a clean guest, even after a fork bomb.
+ */
+static void job_wait_gone(struct job *j)
+{
+	char p[128], buf[64];
+
+	if (!j->cgroup)
+		return;
+	snprintf(p, sizeof(p), "%s/cgroup.procs", j->cgroup);
+	for (int i = 0; i < 200; i++) {
+		int fd = open(p, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : 0;
+
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return;
+		reap();
+		usleep(5000);
+	}
+	logmsg("addrlab-agent: job %u left processes behind\n", j->id);
+}
+
 static void job_finish(struct job *j)
 {
 	struct proto_buf b;
 
 	job_kill_all(j);
+	job_wait_gone(j);
 	close_fd(&j->out_fd);
 	close_fd(&j->err_fd);
 	close_fd(&j->in_fd);
@@ -653,6 +684,10 @@ static void handle_kmsg(uint32_t id, struct proto_cursor *c)
 		rec[n] = '\0';
 		if (sscanf(rec, "%u,%llu,%llu", &prio, &seq, &usec) != 3)
 			continue;
+		/* The cursor to come back with is past everything read, so
+		 * asking with UINT64_MAX gets "now" without any text. */
+		if (seq + 1 > next || next == cursor)
+			next = seq + 1;
 		if (seq < cursor)
 			continue;
 		text = strchr(rec, ';');
@@ -665,7 +700,6 @@ static void handle_kmsg(uint32_t id, struct proto_cursor *c)
 		snprintf(line, sizeof(line), "[%5llu.%06llu] %s\n",
 			 usec / 1000000, usec % 1000000, text);
 		proto_put_bytes(&out, line, strlen(line));
-		next = seq + 1;
 		if (out.len >= PROTO_CHUNK) {
 			send_buf(PT_DATA, id, &out);
 			proto_buf_reset(&out);
@@ -811,6 +845,13 @@ static int agent_main(void)
 		close(fd);
 	}
 	setup_cgroups();
+	/*
+	 * Real-time priority: a job that spins or forks without end must not
+	 * starve the agent, or the host would take a busy guest for a hung
+	 * one.  The agent never spins; its children start as ordinary tasks.
+	 */
+	sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK,
+			   &(struct sched_param){ .sched_priority = 10 });
 	/* Orphans of a job come back to us, not to PID 1: we reap them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGPIPE, SIG_IGN);

@@ -1,0 +1,765 @@
+// SPDX-License-Identifier: MIT
+/* check.c - the check context `t` and the check runner (see check.h). */
+#define _GNU_SOURCE
+#include "check.h"
+#include "build.h"
+
+#include <lauxlib.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CTX_META		"addrlab.check"
+#define FAIL_SENTINEL		"addrlab: the check failed"
+#define EVIDENCE_MAX		(16u << 10)
+#define READ_MAX		(1u << 20)
+#define GUEST_DIR		"/tmp/addrlab"
+
+static const char *const outcome_names[] = {
+#define X(e, name, words) [e] = name,
+	CHECK_OUTCOMES(X)
+#undef X
+};
+
+const char *check_outcome_name(enum check_outcome o)
+{
+	return o <= CHECK_ERROR ? outcome_names[o] : "?";
+}
+
+/*
+ * Builds a check can ask for, each done at most once per submission: the
+ * plain build (its warning count also answers "without warnings?"), and
+ * sparse run over it afterwards in the same folder (only the checker runs).
+ */
+enum { B_PLAIN, B_SPARSE, B_COUNT };
+
+struct ctx {
+	struct lesson *l;
+	const struct grade_opts *o;
+	struct vm *vm;
+	bool quiz;		/* a quiz answer: no build, no module */
+	char name[64];		/* module or program name */
+
+	struct build_result build[B_COUNT];
+	bool built[B_COUNT];
+	unsigned int pushed_boot;	/* vm boots count when pushed, +1; 0: not */
+	bool build_log_shown;	/* later checks need not repeat it */
+
+	/* The check being run. */
+	uint64_t start, deadline;
+	unsigned int timeout_ms;
+	uint64_t kmsg_cursor;
+	unsigned int kmsg_boot;
+	bool module_loaded;
+	bool failed;
+	char *message, *evidence;
+	enum vm_verdict fault;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+/* The first n lines of text (evidence stays readable). */
+static char *head_lines(const char *text, int n)
+{
+	const char *p = text;
+
+	while (*p && n > 0) {
+		p = strchrnul(p, '\n');
+		if (*p)
+			p++;
+		n--;
+	}
+	return strndup(text, (size_t)(p - text) < EVIDENCE_MAX ?
+		       (size_t)(p - text) : EVIDENCE_MAX);
+}
+
+static struct ctx *get_ctx(lua_State *L)
+{
+	return *(struct ctx **)luaL_checkudata(L, 1, CTX_META);
+}
+
+/*
+ * Ends the check as failed: message and evidence are kept (the first
+ * failure wins) and a sentinel error unwinds the Lua code.  Never returns.
+ */
+static int t_failure(lua_State *L, struct ctx *c, char *message, char *evidence)
+{
+	if (!c->failed) {
+		c->failed = true;
+		c->message = message ? message : strdup("failed");
+		c->evidence = evidence ? evidence : strdup("");
+	} else {
+		free(message);
+		free(evidence);
+	}
+	lua_pushliteral(L, FAIL_SENTINEL);
+	return lua_error(L);
+}
+
+static unsigned int remaining_ms(lua_State *L, struct ctx *c)
+{
+	uint64_t now = now_ms();
+
+	if (c->deadline && now >= c->deadline)
+		t_failure(L, c, fmt("the check ran past its %u s limit",
+				    c->timeout_ms / 1000), NULL);
+	return c->deadline ? (unsigned int)(c->deadline - now) : 60000;
+}
+
+/* ---- building ---- */
+
+static struct build_result *need_build(lua_State *L, struct ctx *c, int which)
+{
+	struct build_result *b = &c->build[which];
+	struct lesson_exercise *e = c->l->exercise;
+	struct build_opts bo;
+
+	if (c->quiz)
+		luaL_error(L, "building is not available in a quiz answer");
+	if (c->built[which])
+		return b;
+	if (which == B_SPARSE) {
+		struct build_result *plain = need_build(L, c, B_PLAIN);
+
+		if (plain->status != BUILD_OK)
+			return plain;
+	}
+	bo = (struct build_opts){
+		.kind = e->kind == EX_MODULE ? BUILD_MODULE : BUILD_USER,
+		.src_dir = c->o->submission, .files = e->files,
+		.nfiles = e->nfiles, .work_dir = c->o->work_dir,
+		.name = c->name, .kver = c->o->kver,
+		.include_dir = c->o->include_dir,
+		.sparse = which == B_SPARSE, .incremental = which == B_SPARSE,
+	};
+	bo.timeout_ms = remaining_ms(L, c);
+	if (build_run(&bo, b))
+		luaL_error(L, "out of memory");
+	c->built[which] = true;
+	return b;
+}
+
+static void build_or_fail(lua_State *L, struct ctx *c, bool werror)
+{
+	struct build_result *b = need_build(L, c, B_PLAIN);
+
+	if (b->status != BUILD_OK) {
+		char *ev = c->build_log_shown ? strdup("(the build log is with the first check that built)") :
+			   head_lines(b->log ? b->log : "", 60);
+
+		c->build_log_shown = true;
+		t_failure(L, c, fmt("the submission does not build: %s", b->message), ev);
+	}
+	if (werror && b->warnings) {
+		const char *w = strstr(b->log, "warning:");
+		const char *s = w;
+
+		while (s > b->log && s[-1] != '\n')
+			s--;
+		t_failure(L, c, fmt("the submission builds with %u warning%s: %.*s",
+				    b->warnings, b->warnings == 1 ? "" : "s",
+				    (int)strcspn(s, "\n"), s),
+			  head_lines(b->log, 60));
+	}
+}
+
+/* t:build{ werror = bool } -> the number of compiler warnings */
+static int t_build(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	int werror = 0;
+
+	if (lua_istable(L, 2)) {
+		lua_getfield(L, 2, "werror");
+		werror = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+	}
+	build_or_fail(L, c, werror);
+	lua_pushinteger(L, c->build[B_PLAIN].warnings);
+	return 1;
+}
+
+/* t:sparse(): fails listing sparse's warnings, if any. */
+static int t_sparse(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	struct build_result *b;
+	char *lines = NULL;
+	size_t len = 0;
+	FILE *f;
+	int n = 0;
+
+	if (c->quiz || !c->l->exercise || c->l->exercise->kind != EX_MODULE)
+		return luaL_error(L, "t:sparse is for module exercises");
+	build_or_fail(L, c, false);
+	b = need_build(L, c, B_SPARSE);
+	if (b->status != BUILD_OK)
+		t_failure(L, c, fmt("sparse could not run: %s", b->message),
+			  head_lines(b->log ? b->log : "", 60));
+	/* The plain build's own warnings are not sparse's findings. */
+	f = open_memstream(&lines, &len);
+	for (const char *p = b->log; f && p && *p;) {
+		const char *e = strchrnul(p, '\n');
+
+		if (memmem(p, (size_t)(e - p), "warning:", 8)) {
+			fprintf(f, "%.*s\n", (int)(e - p), p);
+			n++;
+		}
+		p = *e ? e + 1 : e;
+	}
+	if (f)
+		fclose(f);
+	if (n) {
+		char *first = strndup(lines, strcspn(lines, "\n"));
+
+		t_failure(L, c, fmt("sparse finds %d problem%s: %s", n,
+				    n == 1 ? "" : "s", first), lines);
+	}
+	free(lines);
+	return 0;
+}
+
+/* ---- the lab VM ---- */
+
+static void result_table(lua_State *L, const struct vm_result *r)
+{
+	lua_createtable(L, 0, 4);
+	lua_pushlstring(L, r->out, r->out_len);
+	lua_setfield(L, -2, "out");
+	lua_pushlstring(L, r->err, r->err_len);
+	lua_setfield(L, -2, "err");
+	lua_pushinteger(L, r->exit_code);
+	lua_setfield(L, -2, "status");
+	lua_pushinteger(L, r->signal);
+	lua_setfield(L, -2, "signal");
+}
+
+/* Runs cmd in the VM; a VM fault or a time-out fails the check. */
+static void vm_run_or_fail(lua_State *L, struct ctx *c, const char *cmd,
+			   unsigned int timeout_ms, struct vm_result *r)
+{
+	unsigned int left = remaining_ms(L, c);
+
+	if (!timeout_ms || timeout_ms > left)
+		timeout_ms = left;
+	if (vm_sh(c->vm, cmd, timeout_ms, r)) {
+		t_failure(L, c, fmt("the lab VM could not run '%s': %s", cmd,
+				    vm_error(c->vm)), NULL);
+	}
+	if (vm_verdict_is_fault(r->verdict)) {
+		char *msg = fmt("%s (while running '%s')", r->message, cmd);
+		char *ev = strdup(r->evidence);
+
+		c->fault = r->verdict;
+		c->module_loaded = false;	/* the VM is gone */
+		vm_result_free(r);
+		t_failure(L, c, msg, ev);
+	}
+	if (r->verdict == VM_TIMEOUT) {
+		char *msg = fmt("'%s' ran past its %u s limit", cmd,
+				(timeout_ms + 999) / 1000);
+		char *ev = fmt("%s%s", r->out, r->err);
+
+		vm_result_free(r);
+		t_failure(L, c, msg, ev);
+	}
+	if (r->verdict == VM_ERROR) {
+		char *msg = strdup(r->message);
+
+		vm_result_free(r);
+		t_failure(L, c, msg, NULL);
+	}
+}
+
+/* The built artifact in the guest, pushed once per VM boot. */
+static const char *pushed(lua_State *L, struct ctx *c)
+{
+	static char guest[256];
+	struct build_result *b;
+
+	build_or_fail(L, c, false);
+	b = &c->build[B_PLAIN];
+	snprintf(guest, sizeof(guest), GUEST_DIR "/%s%s", c->name,
+		 c->l->exercise->kind == EX_MODULE ? ".ko" : "");
+	if (c->pushed_boot != vm_restarts(c->vm) + 1 ||
+	    vm_state(c->vm) != VM_READY) {
+		if (vm_push(c->vm, b->artifact, guest, 0755))
+			t_failure(L, c, fmt("cannot copy the build into the lab VM: %s",
+					    vm_error(c->vm)), NULL);
+		c->pushed_boot = vm_restarts(c->vm) + 1;
+	}
+	return guest;
+}
+
+/* t:insmod("param=value ...") */
+static int t_insmod(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	const char *args = luaL_optstring(L, 2, "");
+	struct vm_result r;
+	char *cmd;
+
+	if (c->quiz || !c->l->exercise || c->l->exercise->kind != EX_MODULE)
+		return luaL_error(L, "t:insmod is for module exercises");
+	cmd = fmt("insmod %s %s", pushed(L, c), args);
+	c->module_loaded = true;	/* even a failed init may leave traces */
+	vm_run_or_fail(L, c, cmd, 0, &r);
+	free(cmd);
+	if (r.exit_code != 0) {
+		char *msg = fmt("insmod %s.ko %s failed: %.*s", c->name, args,
+				(int)strcspn(r.err, "\n"), r.err);
+		char *ev = fmt("%s%s", r.out, r.err);
+
+		c->module_loaded = false;
+		vm_result_free(&r);
+		t_failure(L, c, msg, ev);
+	}
+	vm_result_free(&r);
+	return 0;
+}
+
+/* t:rmmod() */
+static int t_rmmod(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	struct vm_result r;
+	char *cmd;
+
+	if (c->quiz)
+		return luaL_error(L, "t:rmmod is not available in a quiz answer");
+	cmd = fmt("rmmod %s", c->name);
+	vm_run_or_fail(L, c, cmd, 0, &r);
+	free(cmd);
+	if (r.exit_code != 0) {
+		char *msg = fmt("rmmod %s failed: %.*s", c->name,
+				(int)strcspn(r.err, "\n"), r.err);
+		char *ev = strdup(r.err);
+
+		vm_result_free(&r);
+		t_failure(L, c, msg, ev);
+	}
+	c->module_loaded = false;
+	vm_result_free(&r);
+	return 0;
+}
+
+static unsigned int opt_timeout(lua_State *L, int idx)
+{
+	lua_Integer s = 0;
+
+	if (lua_istable(L, idx)) {
+		lua_getfield(L, idx, "timeout");
+		s = luaL_optinteger(L, -1, 0);
+		lua_pop(L, 1);
+	}
+	return s > 0 ? (unsigned int)s * 1000 : 0;
+}
+
+/* t:run("shell command", { timeout = seconds }) -> { out, err, status, signal } */
+static int t_run(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	const char *cmd = luaL_checkstring(L, 2);
+	struct vm_result r;
+
+	vm_run_or_fail(L, c, cmd, opt_timeout(L, 3), &r);
+	result_table(L, &r);
+	vm_result_free(&r);
+	return 1;
+}
+
+/* t:exec("args", { timeout = s }): runs the built program in the VM. */
+static int t_exec(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	const char *args = luaL_optstring(L, 2, "");
+	struct vm_result r;
+	char *cmd;
+
+	if (c->quiz || !c->l->exercise || c->l->exercise->kind != EX_USER)
+		return luaL_error(L, "t:exec is for user-space exercises");
+	cmd = fmt("%s %s", pushed(L, c), args);
+	vm_run_or_fail(L, c, cmd, opt_timeout(L, 3), &r);
+	free(cmd);
+	result_table(L, &r);
+	vm_result_free(&r);
+	return 1;
+}
+
+/* t:dmesg(): kernel messages since the check began. */
+static int t_dmesg(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	uint64_t cursor = c->kmsg_boot == vm_restarts(c->vm) ? c->kmsg_cursor : 0;
+	char *text;
+
+	if (vm_kmsg(c->vm, &cursor, &text))
+		t_failure(L, c, fmt("cannot read kernel messages: %s",
+				    vm_error(c->vm)), NULL);
+	lua_pushstring(L, text);
+	free(text);
+	return 1;
+}
+
+/* t:read("/guest/path") */
+static int t_read(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	const char *path = luaL_checkstring(L, 2);
+	char *data;
+	size_t len;
+
+	if (vm_pull(c->vm, path, READ_MAX, &data, &len))
+		t_failure(L, c, strdup(vm_error(c->vm)), NULL);
+	lua_pushlstring(L, data, len);
+	free(data);
+	return 1;
+}
+
+/* t:phys(addr, len): guest physical memory, read by QEMU (the oracle). */
+static int t_phys(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	lua_Integer addr = luaL_checkinteger(L, 2);
+	lua_Integer len = luaL_checkinteger(L, 3);
+	char *buf;
+
+	luaL_argcheck(L, addr >= 0, 2, "a physical address is not negative");
+	luaL_argcheck(L, len > 0 && len <= READ_MAX, 3, "1 byte to 1 MiB");
+	buf = malloc((size_t)len);
+	if (!buf)
+		return luaL_error(L, "out of memory");
+	if (vm_state(c->vm) != VM_READY || vm_read_phys(c->vm, (uint64_t)addr, buf,
+							(size_t)len)) {
+		free(buf);
+		t_failure(L, c, fmt("cannot read guest physical memory at 0x%llx: %s",
+				    (unsigned long long)addr, vm_error(c->vm)), NULL);
+	}
+	lua_pushlstring(L, buf, (size_t)len);
+	free(buf);
+	return 1;
+}
+
+/* t:qemu_log(): what QEMU itself printed (edu complains there). */
+static int t_qemu_log(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	FILE *f = fopen(vm_qemu_log_path(c->vm), "r");
+	luaL_Buffer b;
+	char buf[4096];
+	size_t n;
+
+	luaL_buffinit(L, &b);
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		luaL_addlstring(&b, buf, n);
+	if (f)
+		fclose(f);
+	luaL_pushresult(&b);
+	return 1;
+}
+
+/* ---- expectations ---- */
+
+static char *show(lua_State *L, int idx)
+{
+	size_t n;
+	const char *s = luaL_tolstring(L, idx, &n);
+	char *out;
+
+	if (lua_type(L, idx) == LUA_TSTRING)
+		out = fmt("\"%.*s\"", (int)(n > 300 ? 300 : n), s);
+	else
+		out = strndup(s, n);
+	lua_pop(L, 1);
+	return out;
+}
+
+/* t:expect(ok, "message") */
+static int t_expect(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+
+	if (!lua_toboolean(L, 2))
+		t_failure(L, c, strdup(luaL_optstring(L, 3, "an expectation failed")),
+			  NULL);
+	return 0;
+}
+
+/* t:eq(got, want, "what") */
+static int t_eq(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	const char *what = luaL_optstring(L, 4, "value");
+	bool same;
+
+	if (lua_type(L, 2) == LUA_TNUMBER && lua_type(L, 3) == LUA_TNUMBER)
+		same = lua_compare(L, 2, 3, LUA_OPEQ);
+	else
+		same = lua_rawequal(L, 2, 3);
+	if (!same) {
+		char *got = show(L, 2), *want = show(L, 3);
+
+		t_failure(L, c, fmt("%s: expected %s, got %s", what, want, got),
+			  fmt("expected: %s\ngot:      %s\n", want, got));
+	}
+	return 0;
+}
+
+/* t:match(text, pattern, "what") -> the captures (or the whole match) */
+static int t_match(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	const char *what = luaL_optstring(L, 4, "output");
+	int top;
+
+	luaL_checkstring(L, 2);
+	luaL_checkstring(L, 3);
+	lua_getglobal(L, "string");		/* the real string library */
+	lua_getfield(L, -1, "match");
+	lua_remove(L, -2);
+	top = lua_gettop(L);
+	lua_pushvalue(L, 2);
+	lua_pushvalue(L, 3);
+	lua_call(L, 2, LUA_MULTRET);
+	if (lua_isnil(L, top)) {
+		const char *text = lua_tostring(L, 2);
+		size_t n = strlen(text);
+
+		t_failure(L, c, fmt("%s: expected to match '%s', got \"%.*s%s\"", what,
+				    lua_tostring(L, 3), (int)(n > 120 ? 120 : n),
+				    text, n > 120 ? "..." : ""),
+			  fmt("pattern: %s\ntext:\n%.*s\n", lua_tostring(L, 3),
+			      (int)(n > EVIDENCE_MAX ? EVIDENCE_MAX : n), text));
+	}
+	return lua_gettop(L) - top + 1;
+}
+
+/* t:fail("message") */
+static int t_fail(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+
+	return t_failure(L, c, strdup(luaL_optstring(L, 2, "failed")), NULL);
+}
+
+static const luaL_Reg ctx_methods[] = {
+	{ "build", t_build }, { "sparse", t_sparse }, { "insmod", t_insmod },
+	{ "rmmod", t_rmmod }, { "run", t_run }, { "exec", t_exec },
+	{ "dmesg", t_dmesg }, { "read", t_read }, { "phys", t_phys },
+	{ "qemu_log", t_qemu_log }, { "expect", t_expect }, { "eq", t_eq },
+	{ "match", t_match }, { "fail", t_fail }, { NULL, NULL },
+};
+
+/* Pushes the userdata `t` for c (its metatable made once per state). */
+static void push_ctx(lua_State *L, struct ctx *c)
+{
+	struct ctx **box = lua_newuserdatauv(L, sizeof(*box), 0);
+
+	*box = c;
+	if (luaL_newmetatable(L, CTX_META)) {		/* stack: box, meta */
+		luaL_newlib(L, ctx_methods);		/* stack: box, meta, methods */
+		lua_setfield(L, -2, "__index");
+		lua_pushliteral(L, "locked");
+		lua_setfield(L, -2, "__metatable");
+	}
+	lua_setmetatable(L, -2);			/* stack: box */
+}
+
+/* ---- the runner ---- */
+
+static void reset_check(struct ctx *c)
+{
+	free(c->message);
+	free(c->evidence);
+	c->message = c->evidence = NULL;
+	c->failed = false;
+	c->fault = VM_OK;
+	c->module_loaded = false;
+}
+
+/* Unloads what the check loaded; a module that will not go means a dirty
+ * kernel: the next check gets a fresh VM. */
+static void cleanup_check(struct ctx *c)
+{
+	struct vm_result r;
+	char *cmd;
+
+	if (!c->module_loaded || vm_state(c->vm) != VM_READY)
+		return;
+	cmd = fmt("grep -q '^%s ' /proc/modules && rmmod %s || true", c->name,
+		  c->name);
+	if (cmd && (vm_sh(c->vm, cmd, 10000, &r) || r.verdict != VM_OK ||
+		    r.exit_code != 0))
+		vm_stop(c->vm);
+	if (cmd)
+		vm_result_free(&r);
+	free(cmd);
+	c->module_loaded = false;
+}
+
+static void run_check(struct ctx *c, const struct lesson_check *k,
+		      struct check_result *out)
+{
+	lua_State *L = lrt_state(c->l->rt);
+	uint64_t cursor = UINT64_MAX;
+	char *ignored = NULL;
+
+	reset_check(c);
+	c->start = now_ms();
+	c->timeout_ms = k->timeout_ms;
+	c->deadline = c->start + k->timeout_ms;
+	/* "Since the check began": remember where the kernel log ends now. */
+	if (vm_kmsg(c->vm, &cursor, &ignored) == 0)
+		c->kmsg_cursor = cursor;
+	else
+		c->kmsg_cursor = 0;
+	free(ignored);
+	c->kmsg_boot = vm_restarts(c->vm);
+
+	lua_settop(L, 0);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, k->fn_ref);
+	push_ctx(L, c);
+	if (lrt_pcall(c->l->rt, 1, 0) == 0 && !c->failed) {
+		out->outcome = CHECK_PASS;
+		out->points = k->points;
+		out->message = strdup("");
+		out->evidence = strdup("");
+	} else if (c->failed) {
+		out->outcome = CHECK_FAIL;
+		out->message = c->message;
+		out->evidence = c->evidence;
+		c->message = c->evidence = NULL;
+	} else {
+		/* A bug in the check itself (or its Lua budget ran out). */
+		out->outcome = CHECK_ERROR;
+		out->message = fmt("the check itself failed: %s", lrt_error(c->l->rt));
+		out->evidence = strdup(lrt_traceback(c->l->rt));
+	}
+	out->fault = c->fault;
+	lua_settop(L, 0);
+	cleanup_check(c);
+	out->elapsed_ms = (unsigned int)(now_ms() - c->start);
+}
+
+static void module_name(const struct lesson_exercise *e, char *out, size_t n)
+{
+	const char *first = e->files[0];
+
+	for (size_t i = 0; i < e->nfiles; i++) {
+		size_t l = strlen(e->files[i]);
+
+		if (l > 2 && !strcmp(e->files[i] + l - 2, ".c")) {
+			first = e->files[i];
+			break;
+		}
+	}
+	snprintf(out, n, "%.*s", (int)strcspn(first, "."), first);
+}
+
+int grade_exercise(struct lesson *l, const struct grade_opts *o,
+		   struct grade *g, char *err, size_t errlen)
+{
+	struct lesson_exercise *e = l->exercise;
+	struct ctx c = { .l = l, .o = o, .vm = o->vm };
+	uint64_t t0 = now_ms();
+
+	memset(g, 0, sizeof(*g));
+	if (!e) {
+		snprintf(err, errlen, "%s: the lesson has no exercise", l->file);
+		return -1;
+	}
+	module_name(e, c.name, sizeof(c.name));
+	if (o->fresh_vm)
+		vm_stop(o->vm);
+	if (vm_state(o->vm) != VM_READY && vm_start(o->vm)) {
+		snprintf(err, errlen, "%s", vm_error(o->vm));
+		return -1;
+	}
+	g->exercise = strdup(e->id);
+	g->results = calloc(e->nchecks, sizeof(*g->results));
+	if (!g->exercise || !g->results) {
+		snprintf(err, errlen, "out of memory");
+		grade_free(g);
+		return -1;
+	}
+	for (size_t i = 0; i < e->nchecks; i++) {
+		struct check_result *r = &g->results[i];
+
+		r->name = strdup(e->checks[i].name);
+		r->title = strdup(ltext_get(&e->checks[i].title, o->lang));
+		r->max_points = e->checks[i].points;
+		run_check(&c, &e->checks[i], r);
+		g->score += r->points;
+		g->max_score += r->max_points;
+		g->nresults++;
+		if (o->on_result)
+			o->on_result(o->ctx, r);
+	}
+	for (int i = 0; i < B_COUNT; i++)
+		build_result_free(&c.build[i]);
+	reset_check(&c);
+	g->elapsed_ms = (unsigned int)(now_ms() - t0);
+	return 0;
+}
+
+void grade_free(struct grade *g)
+{
+	for (size_t i = 0; i < g->nresults; i++) {
+		free(g->results[i].name);
+		free(g->results[i].title);
+		free(g->results[i].message);
+		free(g->results[i].evidence);
+	}
+	free(g->results);
+	free(g->exercise);
+	memset(g, 0, sizeof(*g));
+}
+
+char *quiz_answer(struct lesson *l, const struct lesson_quiz *q, struct vm *vm,
+		  char *err, size_t errlen)
+{
+	lua_State *L = lrt_state(l->rt);
+	struct ctx c = { .l = l, .vm = vm, .quiz = true };
+	char *answer = NULL;
+
+	if (q->answer)
+		return strdup(q->answer);
+	lua_settop(L, 0);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, q->answer_ref);
+	push_ctx(L, &c);
+	c.timeout_ms = 30000;
+	c.deadline = now_ms() + c.timeout_ms;
+	if (lrt_pcall(l->rt, 1, 1) != 0)
+		snprintf(err, errlen, "%s: quiz '%s': %s", l->file, q->id,
+			 c.failed ? c.message : lrt_error(l->rt));
+	else if (lua_isnil(L, -1))
+		snprintf(err, errlen, "%s: quiz '%s': the answer function returned nothing",
+			 l->file, q->id);
+	else
+		answer = strdup(luaL_tolstring(L, -1, NULL));
+	free(c.message);
+	free(c.evidence);
+	lua_settop(L, 0);
+	return answer;
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_grade.c - `addrlab-grade` end to end: the fixture lesson in
+ * tests/grade/lessons graded on the submissions in tests/grade/submissions
+ * (good, with a warning, broken, oopsing, hanging, sneaky), in every report
+ * format, asserting scores, outcomes and messages exactly.
+ */
+#define _GNU_SOURCE
+#include "common.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char src_root[PATH_MAX + 8];	/* the source tree (tests/grade lives there) */
+
+/* Runs addrlab-grade ARGS on submission NAME; stdout into out. */
+static int grade(const char *args, const char *name, char **out, double *secs)
+{
+	char *cmd;
+	size_t len = 0;
+	FILE *f, *mem;
+	char buf[4096];
+	size_t n;
+	struct timespec t0, t1;
+	int st;
+
+	if (asprintf(&cmd, "ADDRLAB_LESSONS=%s/tests/grade/lessons %s/bin/addrlab-grade %s "
+		     "%s/tests/grade/submissions/%s 2>/dev/null", src_root, tv_build,
+		     args, src_root, name) < 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	f = popen(cmd, "r");
+	free(cmd);
+	if (!f)
+		return -1;
+	mem = open_memstream(out, &len);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, mem);
+	fclose(mem);
+	st = pclose(f);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (secs)
+		*secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static json_t *check_named(json_t *doc, const char *name)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(json_object_get(doc, "checks"), i, c)
+		if (!strcmp(json_string_value(json_object_get(c, "name")), name))
+			return c;
+	return NULL;
+}
+
+static const char *field(json_t *doc, const char *check, const char *key)
+{
+	json_t *v = json_object_get(check_named(doc, check), key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static void test_good_text(void)
+{
+	char *out = NULL;
+
+	CU_ASSERT_EQUAL(grade("", "good", &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  PASS  builds without warnings                  1/1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  PASS  greets who it is told to                 2/2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nscore 5/5\n"));
+	free(out);
+}
+
+static void test_warning_gradescope(void)
+{
+	char *out = NULL;
+	json_t *doc, *t0, *t1;
+
+	CU_ASSERT_EQUAL(grade("--format gradescope", "warns", &out, NULL), 1);
+	doc = json_loads(out, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "score")), 4);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "tests")), 4);
+	t0 = json_array_get(json_object_get(doc, "tests"), 0);
+	t1 = json_array_get(json_object_get(doc, "tests"), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t0, "name")), "builds without warnings");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(t0, "score")), 0);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(t0, "max_score")), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(t0, "output")),
+				      "the submission builds with 1 warning: /build/hello.c:9:13: warning: unused variable 'unused'"));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t0, "visibility")), "visible");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(t1, "score")), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t1, "output")), "");
+	json_decref(doc);
+	free(out);
+}
+
+static void test_broken_junit(void)
+{
+	char *out = NULL;
+
+	CU_ASSERT_EQUAL(grade("--format junit", "broken", &out, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<testsuites tests=\"4\" failures=\"4\" errors=\"0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<testcase classname=\"addrlab.hello\" name=\"builds\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<failure message=\"the submission does not build: "
+				      "/build/hello.c:10:17: error: expected &apos;;&apos; before &apos;}&apos; token\">") ||
+			       strstr(out, "<failure message=\"the submission does not build: "
+				      "/build/hello.c:10:17: error: expected ';' before '}' token\">"));
+	CU_ASSERT_EQUAL(tv_count(out, "<failure "), 4);
+	free(out);
+}
+
+static void test_oops_json(void)
+{
+	char *out = NULL;
+	json_t *doc;
+
+	CU_ASSERT_EQUAL(grade("--format json", "oops", &out, NULL), 1);
+	doc = json_loads(out, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "score")), 2);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "max_score")), 5);
+	CU_ASSERT_STRING_EQUAL(field(doc, "builds", "outcome"), "pass");
+	CU_ASSERT_STRING_EQUAL(field(doc, "greets", "outcome"), "fail");
+	CU_ASSERT_STRING_EQUAL(field(doc, "greets", "fault"), "oops");
+	CU_ASSERT_PTR_NOT_NULL(strstr(field(doc, "greets", "message"),
+				      "the kernel oopsed: BUG: kernel NULL pointer dereference, address: 0000000000000000 (at hello_init+"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(field(doc, "greets", "evidence"), "Oops: 0002"));
+	/* The next check ran on a fresh VM and oopsed again, on its own. */
+	CU_ASSERT_STRING_EQUAL(field(doc, "unloads", "fault"), "oops");
+	json_decref(doc);
+	free(out);
+}
+
+static void test_hang_is_bounded(void)
+{
+	char *out = NULL;
+	double secs = 0;
+
+	CU_ASSERT_EQUAL(grade("", "hangs", &out, &secs), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  FAIL  greets who it is told to                 0/2\n"
+				      "        the guest stopped answering"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "| [") && strstr(out, "hello, grader"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nscore 2/5\n"));
+	/* Two hangs, each found in seconds, never the checks' full limits. */
+	CU_ASSERT(secs < 60);
+	free(out);
+}
+
+static void test_sneaky_files_ignored(void)
+{
+	char *out = NULL;
+
+	unlink("/tmp/sneaky-was-here");
+	unlink("/tmp/sneaky-kbuild");
+	CU_ASSERT_EQUAL(grade("", "sneaky", &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nscore 5/5\n"));
+	CU_ASSERT_NOT_EQUAL(access("/tmp/sneaky-was-here", F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(access("/tmp/sneaky-kbuild", F_OK), 0);
+	free(out);
+}
+
+static void test_usage_errors(void)
+{
+	char *out = NULL;
+
+	CU_ASSERT_EQUAL(grade("--format pdf", "good", &out, NULL), 2);
+	free(out);
+	CU_ASSERT_EQUAL(grade("--exercise nope", "good", &out, NULL), 2);
+	free(out);
+}
+
+static int grade_init(void)
+{
+	/* build/.. is the source tree this build came from. */
+	snprintf(src_root, sizeof(src_root), "%s/..", tv_build);
+	return 0;
+}
+
+void register_grade_tests(void)
+{
+	CU_pSuite s = CU_add_suite("grader end to end", grade_init, NULL);
+
+	CU_add_test(s, "a good submission scores 5/5 (text)", test_good_text);
+	CU_add_test(s, "a warning costs the build check (Gradescope)", test_warning_gradescope);
+	CU_add_test(s, "a compile error fails every check (JUnit)", test_broken_junit);
+	CU_add_test(s, "an oops is named with its evidence (JSON)", test_oops_json);
+	CU_add_test(s, "a hang is found in seconds, twice", test_hang_is_bounded);
+	CU_add_test(s, "the student's Makefile, Kbuild and links are ignored", test_sneaky_files_ignored);
+	CU_add_test(s, "bad command lines", test_usage_errors);
+}
