@@ -19,7 +19,7 @@
  *	int fd = open("/dev/edu_mmap", O_RDWR);
  *	volatile uint32_t *regs = mmap(NULL, 0x100000, PROT_READ | PROT_WRITE,
  *				       MAP_SHARED, fd, 0);
- *	regs[EDU_REG_ID / 4];			0x010000ed, no system call
+ *	regs[EDU_REG_ID / 4];		0x010000ed, no system call
  *	pread(fd, &v, 4, EDU_REG_ID);		the same, one system call
  *
  * mmap() refuses a private mapping (EINVAL) and a range that is not
@@ -45,7 +45,7 @@
 
 struct edu_mmap {
 	struct pci_dev *pdev;
-	void __iomem *regs;		/* BAR0 in the kernel's address space */
+	void __iomem *regs;		/* BAR0, in kernel virtual space */
 	resource_size_t bar_start;	/* BAR0 in the CPU's physical space */
 	resource_size_t bar_len;
 	struct miscdevice misc;

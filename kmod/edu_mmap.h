@@ -30,9 +30,11 @@ struct edu_mmap_reg {
 	__u32 value;	/* READ32: filled in; WRITE32: written */
 };
 
-/* 0xED ("edu") is free in Documentation/userspace-api/ioctl/ioctl-number.rst. */
+/* 0xED ("edu"): free in Documentation/userspace-api/ioctl/ioctl-number.rst */
 #define EDU_MMAP_IOC_MAGIC	0xED
-#define EDU_MMAP_IOC_READ32	_IOWR(EDU_MMAP_IOC_MAGIC, 1, struct edu_mmap_reg)
-#define EDU_MMAP_IOC_WRITE32	_IOW(EDU_MMAP_IOC_MAGIC, 2, struct edu_mmap_reg)
+#define EDU_MMAP_IOC_READ32 \
+	_IOWR(EDU_MMAP_IOC_MAGIC, 1, struct edu_mmap_reg)
+#define EDU_MMAP_IOC_WRITE32 \
+	_IOW(EDU_MMAP_IOC_MAGIC, 2, struct edu_mmap_reg)
 
 #endif /* ADDRLAB_EDU_MMAP_H */
