@@ -247,8 +247,8 @@ static int edu_mmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	/*
 	 * One edu, one /dev/edu_mmap.  The device node appears last, when
 	 * everything it uses is ready.  An open file (and so a mapping, which
-	 * holds its file) pins this module: rmmod says "in use" until the
-	 * last one goes.  Hot-unplugging the device under an open file or a
+	 * holds its file) pins this module: rmmod fails with EAGAIN until
+	 * the last one goes.  Hot-unplugging the device under an open file or a
 	 * live mapping is not handled here (a driver for hot-pluggable
 	 * hardware refcounts em and zaps the mappings with
 	 * unmap_mapping_range() in remove).
