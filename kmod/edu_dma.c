@@ -14,19 +14,24 @@
  * edu's DMA-done interrupt (an MSI), then checked byte for byte:
  *
  *	# echo 'streaming 4095' > /sys/kernel/debug/edu_dma/run
- *	# echo 'coherent 100' > /sys/kernel/debug/edu_dma/run
- *	# cat /sys/kernel/debug/edu_dma/report
+ *	# head -n 8 /sys/kernel/debug/edu_dma/report
  *	run=1
  *	mode=streaming
  *	count=4095
- *	to_device_dma=0x2a0c000
- *	...
+ *	to_device_dma=0x000000000f8a5000
+ *	to_device_phys=0x000000000f8a5000
+ *	from_device_dma=0x000000000f8a1000
+ *	from_device_phys=0x000000000f8a1000
+ *	cpu_map=direct
+ *
+ * (here without an IOMMU: DMA address = physical address; boot the lab VM
+ * with the IOMMU and the DMA addresses become IOVAs such as 0xffff000).
  *
  * run (write-only): "streaming COUNT" or "coherent COUNT", COUNT in bytes,
  *   1 to 4095.  The write returns once the data is back and verified; it
  *   fails with EINVAL for a bad line or count, EIO when the data came back
- *   wrong, ETIMEDOUT when the device did not finish, ENOMEM when buffers or
- *   mappings could not be had.
+ *   wrong (or the device was cut off after a timeout), ETIMEDOUT when the
+ *   device did not finish, ENOMEM when buffers or mappings could not be had.
  * report (read-only): the last run as KEY=VALUE lines.  Byte i of the
  *   pattern sent in run N is (u8)(i * 7 + N).  The buffer the device wrote
  *   last stays allocated until the next run or unload, so its bytes can be
@@ -78,16 +83,16 @@ struct edu_dma_run {
 	size_t count;
 	dma_addr_t to_dma, from_dma;	/* what the device was given */
 	phys_addr_t to_phys, from_phys;	/* where the CPU's bytes are */
-	bool vmapped;			/* the CPU sees them through vmalloc space */
+	bool vmapped;			/* CPU sees it through vmalloc */
 	unsigned int irqs;		/* interrupts during this run */
 	size_t verified;		/* bytes that came back right, from 0 */
-	int error;			/* 0, or the errno the write returned */
+	int error;			/* 0, or what the write returned */
 };
 
 /* The buffer the device wrote last, kept for inspection from outside. */
 struct edu_dma_keep {
 	void *cpu;		/* NULL: nothing kept */
-	dma_addr_t dma;		/* coherent only: for dma_free_coherent() */
+	dma_addr_t dma;		/* coherent only, for freeing */
 	size_t size;
 	bool coherent;
 };
@@ -96,9 +101,9 @@ struct edu_dma {
 	struct pci_dev *pdev;
 	void __iomem *bar;
 	struct completion dma_done;	/* completed by the DMA-done IRQ */
-	atomic_t irqs;			/* interrupts handled since probe */
-	bool fenced;			/* bus mastering cut after a timeout */
+	atomic_t irqs;			/* handled since probe */
 	struct mutex lock;		/* one run at a time; guards below */
+	bool fenced;			/* off the bus after a timeout */
 	struct edu_dma_run last;
 	struct edu_dma_keep keep;
 	struct dentry *debugfs;
@@ -171,7 +176,7 @@ static int edu_dma_leg(struct edu_dma *ed, dma_addr_t ram, size_t count,
 		       bool to_ram)
 {
 	u64 cmd = EDU_DMA_START | EDU_DMA_IRQ;
-	unsigned long left;
+	unsigned long left, timeout = msecs_to_jiffies(EDU_DMA_TIMEOUT_MS);
 
 	reinit_completion(&ed->dma_done);
 	if (to_ram) {
@@ -190,8 +195,7 @@ static int edu_dma_leg(struct edu_dma *ed, dma_addr_t ram, size_t count,
 	 */
 	edu_writeq(ed, EDU_REG_DMA_CMD, cmd);
 
-	left = wait_for_completion_timeout(&ed->dma_done,
-					   msecs_to_jiffies(EDU_DMA_TIMEOUT_MS));
+	left = wait_for_completion_timeout(&ed->dma_done, timeout);
 	if (left)
 		return 0;
 
@@ -244,7 +248,10 @@ static void edu_dma_release_keep(struct edu_dma *ed)
  * Streaming DMA: ordinary kernel memory, lent to the device for one
  * transfer at a time.  dma_map_single() hands the buffer to the device and
  * returns the address the device must use; dma_unmap_single() hands it
- * back to the CPU.  Between the two the CPU must not touch the buffer.  On
+ * back to the CPU.  The mapping lives only while a transfer needs it, and
+ * between the two calls the CPU must not touch the buffer (a driver that
+ * reuses one mapping passes ownership with dma_sync_single_for_cpu() and
+ * dma_sync_single_for_device() instead).  On
  * a non-coherent CPU the map cleans or invalidates the caches and the unmap
  * invalidates them again; behind an IOMMU the map creates the IOVA and the
  * unmap removes it, so a late or stray device access faults instead of
@@ -379,6 +386,7 @@ static int edu_dma_run(struct edu_dma *ed, enum edu_dma_mode mode,
 	unsigned int irqs = atomic_read(&ed->irqs);
 	int ret;
 
+	/* After a timeout the device was cut off the bus: see edu_dma_leg(). */
 	if (ed->fenced)
 		return -EIO;
 	edu_dma_release_keep(ed);
@@ -556,6 +564,13 @@ static int edu_dma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto clear_master;
 	}
 
+	/*
+	 * A previous owner may have left an interrupt pending (a run cut off
+	 * by a timeout never got its ack).  Clear it, so the first interrupt
+	 * this driver sees is one it asked for.
+	 */
+	edu_write(ed, EDU_REG_IRQ_ACK, edu_read(ed, EDU_REG_IRQ_STATUS));
+
 	/* One MSI vector: edu has just one, and no MSI-X. */
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI);
 	if (ret < 0)
@@ -630,5 +645,5 @@ static struct pci_driver edu_dma_driver = {
 };
 module_pci_driver(edu_dma_driver);
 
-MODULE_DESCRIPTION("addrlab: streaming and coherent DMA with QEMU's edu device");
+MODULE_DESCRIPTION("addrlab: streaming and coherent DMA with the edu device");
 MODULE_LICENSE("GPL");

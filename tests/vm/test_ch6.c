@@ -333,6 +333,49 @@ static void test_plain_refused_counts(void)
 	CU_ASSERT_EQUAL(vm_restarts(plain_vm), restarts);
 }
 
+static void test_plain_no_bus_master(void)
+{
+	struct report r;
+	struct vm_result res;
+	char *t;
+
+	/*
+	 * Clear Bus Master in the command register behind the driver's back
+	 * (mask 0x4 changes only that bit): the device's DMA and its MSI, both
+	 * memory writes of its own, go nowhere, and the run times out.
+	 */
+	t = tv_out(plain_vm, "setpci -s " PLAIN_BDF " COMMAND=0:4; "
+		   "setpci -s " PLAIN_BDF " COMMAND");
+	CU_ASSERT_STRING_EQUAL(t, "0402\n");	/* INTx off, memory on */
+	free(t);
+	tv_sh(plain_vm, "echo 'streaming 100' > " DBG "/run", 60000, &res);
+	CU_ASSERT_EQUAL(res.verdict, VM_OK);
+	CU_ASSERT_EQUAL(res.exit_code, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "Connection timed out"));
+	CU_ASSERT(res.elapsed_ms >= 5000);
+	vm_result_free(&res);
+	read_report(plain_vm, &r);
+	CU_ASSERT_STRING_EQUAL(r.result, "error");
+	CU_ASSERT_EQUAL(r.irqs, 0);
+	CU_ASSERT_EQUAL(r.verified, 0);
+	t = tv_out(plain_vm, "grep -x error=-110 " DBG "/report; "
+		   "dmesg | grep -c 'did not finish within 5000 ms'");
+	CU_ASSERT_STRING_EQUAL(t, "error=-110\n1\n");
+	free(t);
+
+	/* Fenced: no more runs until the module is loaded again. */
+	tv_sh(plain_vm, "echo 'streaming 100' > " DBG "/run", 60000, &res);
+	CU_ASSERT_EQUAL(res.exit_code, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.err, "Input/output error"));
+	vm_result_free(&res);
+	t = tv_out(plain_vm, "rmmod edu_dma && insmod " KO " && "
+		   "setpci -s " PLAIN_BDF " COMMAND && "
+		   "echo 'streaming 100' > " DBG "/run && "
+		   "grep -x -e result=ok -e irqs=2 " DBG "/report");
+	CU_ASSERT_STRING_EQUAL(t, "0406\nirqs=2\nresult=ok\n");
+	free(t);
+}
+
 static void test_plain_unbind_mid_transfer(void)
 {
 	struct report b, a;
@@ -490,6 +533,7 @@ void register_ch6_tests(void)
 	CU_add_test(s, "coherent 100: one buffer, two pages, dma == phys", test_plain_coherent);
 	CU_add_test(s, "/proc/interrupts counts what the handler counted", test_plain_interrupts);
 	CU_add_test(s, "counts 4096 and 0 are EINVAL and QEMU lives", test_plain_refused_counts);
+	CU_add_test(s, "bus master off: no DMA, no MSI, a timeout", test_plain_no_bus_master);
 	CU_add_test(s, "unbind during a transfer waits for it", test_plain_unbind_mid_transfer);
 	CU_add_test(s, "load, run, unload twice: nothing leaks", test_plain_module_cycles);
 	s = CU_add_suite("ch6 DMA, IOMMU profile", iommu_init, iommu_cleanup);
