@@ -251,11 +251,11 @@ static void edu_dma_release_keep(struct edu_dma *ed)
  * back to the CPU.  The mapping lives only while a transfer needs it, and
  * between the two calls the CPU must not touch the buffer (a driver that
  * reuses one mapping passes ownership with dma_sync_single_for_cpu() and
- * dma_sync_single_for_device() instead).  On
- * a non-coherent CPU the map cleans or invalidates the caches and the unmap
- * invalidates them again; behind an IOMMU the map creates the IOVA and the
- * unmap removes it, so a late or stray device access faults instead of
- * landing in memory that has since been reused.
+ * dma_sync_single_for_device() instead).  On a non-coherent CPU the map
+ * cleans or invalidates the caches and the unmap invalidates them again;
+ * behind an IOMMU the map creates the IOVA and the unmap removes it, so a
+ * late or stray device access faults instead of landing in memory that
+ * has since been reused.
  *
  * The buffers come from kmalloc: physically contiguous, in the direct map,
  * and aligned to at least ARCH_DMA_MINALIGN.  That alignment is the
