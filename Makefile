@@ -146,7 +146,7 @@ $(B)/guest/vmlinux: $(B)/kver scripts/extract-vmlinux.sh
 	@mkdir -p $(@D)
 	scripts/extract-vmlinux.sh /boot/vmlinuz-$$(cat $(B)/kver) $@
 
-$(B)/guest/tools/%: kmod/tools/%.c kmod/edu.h
+$(B)/guest/tools/%: kmod/tools/%.c $(wildcard kmod/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(WARN) -O2 -Ikmod -static -o $@ $<
 
