@@ -53,7 +53,7 @@
 
 #define ADDRSPACE_KMALLOC_PAGES	2
 #define ADDRSPACE_VMALLOC_MAX	256
-#define ADDRSPACE_FILL		0x5a	/* after the text, to the end of each page */
+#define ADDRSPACE_FILL		0x5a	/* after each page's text, to its end */
 
 static unsigned int vmalloc_pages = 8;
 module_param(vmalloc_pages, uint, 0444);
@@ -64,6 +64,8 @@ struct addrspace_buf {
 	const char *kind;		/* "kmalloc" or "vmalloc" */
 	void *virt;
 	unsigned int pages;
+	bool direct_map;		/* kmalloc: phys = virt - PAGE_OFFSET */
+	const char *kernel_how;		/* the kernel's own way to ask */
 	phys_addr_t (*kernel_phys)(void *virt);
 };
 
@@ -112,7 +114,7 @@ static void addrspace_show_entry(struct seq_file *m, const char *level,
 	for (i = 0; i < ARRAY_SIZE(addrspace_flags); i++) {
 		if (!(val & addrspace_flags[i].bit))
 			continue;
-		/* In a PTE, bit 7 selects a PAT entry: there is no level below. */
+		/* In a PTE, bit 7 picks a PAT entry: no level is below. */
 		seq_printf(m, "%s%s", sep, last && addrspace_flags[i].bit ==
 			   _PAGE_PSE ? "PAT" : addrspace_flags[i].name);
 		sep = " ";
@@ -277,14 +279,14 @@ static int addrspace_buf_show(struct seq_file *m, void *unused)
 		mapped = addrspace_walk(m, root, (unsigned long)virt, false,
 					&phys, &leaf);
 		seq_printf(m, "  kernel     %s() says 0x%llx: %s\n",
-			   b->kernel_phys == addrspace_kmalloc_phys ?
-			   "virt_to_phys" : "vmalloc_to_page", (u64)kernel,
+			   b->kernel_how, (u64)kernel,
 			   mapped && phys == kernel ? "the same" : "DIFFERENT");
-		if (b->kernel_phys == addrspace_kmalloc_phys)
+		if (b->direct_map)
 			seq_printf(m, "  direct map virt - PAGE_OFFSET = 0x%llx\n",
 				   (u64)((unsigned long)virt - PAGE_OFFSET));
 		seq_printf(m, "page=%u virt=0x%lx phys=0x%llx kernel=0x%llx leaf=%s\n",
-			   i, (unsigned long)virt, (u64)phys, (u64)kernel, leaf);
+			   i, (unsigned long)virt, (u64)phys, (u64)kernel,
+			   leaf);
 	}
 	return 0;
 }
@@ -423,6 +425,8 @@ static int __init addrspace_init(void)
 	/* A power-of-two kmalloc is naturally aligned: page 0 starts a page. */
 	kbuf.kind = "kmalloc";
 	kbuf.pages = ADDRSPACE_KMALLOC_PAGES;
+	kbuf.direct_map = true;
+	kbuf.kernel_how = "virt_to_phys";
 	kbuf.kernel_phys = addrspace_kmalloc_phys;
 	kbuf.virt = kmalloc(kbuf.pages * PAGE_SIZE, GFP_KERNEL);
 	if (!kbuf.virt)
@@ -431,6 +435,7 @@ static int __init addrspace_init(void)
 
 	vbuf.kind = "vmalloc";
 	vbuf.pages = vmalloc_pages;
+	vbuf.kernel_how = "vmalloc_to_page";
 	vbuf.kernel_phys = addrspace_vmalloc_phys;
 	vbuf.virt = vmalloc(vbuf.pages * PAGE_SIZE);
 	if (!vbuf.virt)
@@ -465,5 +470,5 @@ static void __exit addrspace_exit(void)
 
 module_init(addrspace_init);
 module_exit(addrspace_exit);
-MODULE_DESCRIPTION("addrlab chapter 1: kmalloc, vmalloc and user addresses walked through the page tables");
+MODULE_DESCRIPTION("addrlab chapter 1: page-table walks of kmalloc, vmalloc and user pages");
 MODULE_LICENSE("GPL");
