@@ -25,11 +25,11 @@ LUA_LIBS     := -llua5.4 -lm
 VM_SRCS  := vm/proto.c vm/vm.c
 VM_OBJS  := $(VM_SRCS:%.c=$(B)/obj/%.o)
 VM_LIB   := $(B)/lib/libaddrlab-vm.a
-GRADER_SRCS := grader/lrt.c grader/lesson.c grader/build.c grader/check.c grader/report.c grader/paths.c
+GRADER_SRCS := grader/lrt.c grader/lesson.c grader/build.c grader/check.c grader/report.c grader/paths.c grader/exercise.c grader/lint.c grader/gradebook.c
 GRADER_LIB  := $(B)/lib/libaddrlab-grader.a
 
 ADDRLAB_SRCS := tui/main.c tui/cmd_vm.c
-UNIT_SRCS    := tests/unit/runner.c tests/unit/test_proto.c tests/unit/test_vm.c tests/unit/test_lrt.c tests/unit/test_lesson.c tests/unit/test_build.c
+UNIT_SRCS    := tests/unit/runner.c tests/unit/test_proto.c tests/unit/test_vm.c tests/unit/test_lrt.c tests/unit/test_lesson.c tests/unit/test_build.c tests/unit/test_exercise.c
 # Every tests/vm/test_NAME.c defines register_NAME_tests(); the runner
 # calls them all (build/tests/vm_suites.h is generated from the file names).
 VMTEST_SUITES := $(sort $(wildcard tests/vm/test_*.c))
@@ -97,11 +97,11 @@ $(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
 
 $(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
 $(B)/tests/unit-tests: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) $(CUNIT_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3 $(CUNIT_LIBS)
 
 $(B)/tests/vm_suites.h: FORCE
 	@mkdir -p $(@D)

@@ -526,6 +526,29 @@ static int t_eq(lua_State *L)
 	return 0;
 }
 
+/* At most max characters of text on one line: newlines shown as \n. */
+static char *one_line(const char *text, size_t max)
+{
+	char *out = malloc(max * 2 + 4), *w = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; text[i] && (size_t)(w - out) < max * 2; i++) {
+		if (text[i] == '\n') {
+			*w++ = '\\';
+			*w++ = 'n';
+		} else {
+			*w++ = text[i];
+		}
+		if (i + 1 == max && text[i + 1]) {
+			strcpy(w, "...");
+			return out;
+		}
+	}
+	*w = '\0';
+	return out;
+}
+
 /* t:match(text, pattern, "what") -> the captures (or the whole match) */
 static int t_match(lua_State *L)
 {
@@ -545,10 +568,10 @@ static int t_match(lua_State *L)
 	if (lua_isnil(L, top)) {
 		const char *text = lua_tostring(L, 2);
 		size_t n = strlen(text);
+		char *flat = one_line(text, 120);
 
-		t_failure(L, c, fmt("%s: expected to match '%s', got \"%.*s%s\"", what,
-				    lua_tostring(L, 3), (int)(n > 120 ? 120 : n),
-				    text, n > 120 ? "..." : ""),
+		t_failure(L, c, fmt("%s: expected to match '%s', got \"%s\"", what,
+				    lua_tostring(L, 3), flat ? flat : ""),
 			  fmt("pattern: %s\ntext:\n%.*s\n", lua_tostring(L, 3),
 			      (int)(n > EVIDENCE_MAX ? EVIDENCE_MAX : n), text));
 	}

@@ -1,42 +1,60 @@
 // SPDX-License-Identifier: MIT
 /*
- * main.c - `addrlab-grade`: grades a submission with the lessons' checks in
- * the lab VM.  Option parsing and presentation only; the work is in the
- * grader library (lesson.h, check.h, report.h) and the VM library.
+ * main.c - `addrlab-grade`: grades submissions with the lessons' checks in
+ * the lab VM, one or a whole class, and self-tests lessons.  Option
+ * parsing and presentation only; the work is in the grader library
+ * (lesson.h, check.h, report.h, gradebook.h, lint.h) and vm.h.
  */
 #define _GNU_SOURCE
 #include "check.h"
+#include "exercise.h"
+#include "gradebook.h"
 #include "lesson.h"
+#include "lint.h"
 #include "paths.h"
 #include "report.h"
 #include "vm.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#define EXIT_FAILED	1	/* graded: some check did not pass */
+#define EXIT_FAILED	1	/* graded: some check did not pass (lint: problems) */
 #define EXIT_USAGE	2
-#define EXIT_GRADER	3	/* could not grade: no VM, broken lessons... */
+#define EXIT_GRADER	3	/* could not grade: no lab VM, broken lessons... */
 
 static const char usage[] =
-	"usage: addrlab-grade [OPTIONS] DIR\n"
+	"usage: addrlab-grade [OPTIONS] DIR                 grade one submission\n"
+	"       addrlab-grade batch [-j N] --out DIR [OPTIONS] SUBMISSION...\n"
+	"       addrlab-grade lint [-v] [LESSON...]          self-test the lessons\n"
+	"       addrlab-grade skeleton OUTDIR                write every exercise's skeleton\n"
 	"\n"
-	"Grades the submission in DIR with its exercise's checks, in a fresh lab VM.\n"
+	"Grades a submission (a folder with the exercise's files) with the checks of\n"
+	"its lesson, building it in a sandbox and running it in a fresh lab VM.\n"
 	"\n"
 	"options:\n"
 	"  --exercise EX   the exercise (default: the one whose files DIR holds)\n"
 	"  --format F      text (default), json, junit or gradescope\n"
 	"  --output FILE   write the report there instead of to stdout\n"
 	"  --lang L        en (default) or ko, for check titles\n"
-	"  --help          this text\n"
 	"\n"
-	"exit status: 0 every check passed; 1 some check failed; 2 bad command\n"
-	"line; 3 the grader could not grade (no lab VM, broken lesson).\n"
-	"Lessons come from ADDRLAB_LESSONS (default: the installed lessons).\n";
+	"batch grades many submissions in N parallel lab VMs (default 2) into\n"
+	"DIR/gradebook.sqlite and DIR/grades.csv; run it again to resume: graded\n"
+	"submissions are kept, the rest are graded.  lint checks that every lesson\n"
+	"loads, its live views and quiz answers work, its reference solution scores\n"
+	"full marks, its skeleton does not, and every mutant is rejected by the\n"
+	"check it names.\n"
+	"\n"
+	"exit status: 0 every check passed; 1 some check failed (lint: problems\n"
+	"found); 2 bad command line; 3 the grader could not grade.\n"
+	"ADDRLAB_LESSONS and ADDRLAB_EXERCISES override where lessons and exercises are.\n";
 
 static int die(int status, const char *f, ...)
 {
@@ -50,8 +68,112 @@ static int die(int status, const char *f, ...)
 	return status;
 }
 
+struct opts {
+	const char *exercise, *output, *out_dir;
+	enum report_format format;
+	enum lang lang;
+	int jobs;
+	bool verbose;
+	char **args;		/* positional arguments */
+	int nargs;
+};
+
+/* Parses options anywhere among the arguments; 0 or an exit status. */
+static int parse(int argc, char **argv, struct opts *o, bool batch, bool lint)
+{
+	o->args = calloc((size_t)argc + 1, sizeof(*o->args));
+	if (!o->args)
+		return EXIT_GRADER;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool takes = !strcmp(a, "--exercise") || !strcmp(a, "--format") ||
+			     !strcmp(a, "--output") || !strcmp(a, "--lang") ||
+			     (batch && (!strcmp(a, "--out") || !strcmp(a, "-j")));
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage, stdout);
+			exit(0);
+		}
+		if (lint && !strcmp(a, "-v")) {
+			o->verbose = true;
+			continue;
+		}
+		if (!takes) {
+			if (a[0] == '-' && a[1])
+				return die(EXIT_USAGE, "unknown option '%s'; see --help", a);
+			o->args[o->nargs++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= argc)
+			return die(EXIT_USAGE, "'%s' needs a value; see --help", a);
+		a = argv[++i];
+		if (!strcmp(argv[i - 1], "--exercise")) {
+			o->exercise = a;
+		} else if (!strcmp(argv[i - 1], "--output")) {
+			o->output = a;
+		} else if (!strcmp(argv[i - 1], "--out")) {
+			o->out_dir = a;
+		} else if (!strcmp(argv[i - 1], "-j")) {
+			char *end;
+			long n = strtol(a, &end, 10);
+
+			if (*end || n < 1 || n > 64)
+				return die(EXIT_USAGE, "'-j %s': the number of parallel VMs, 1 to 64", a);
+			o->jobs = (int)n;
+		} else if (!strcmp(argv[i - 1], "--format")) {
+			int f = report_format_parse(a);
+
+			if (f < 0)
+				return die(EXIT_USAGE, "unknown format '%s'; use %s", a,
+					   report_format_list());
+			o->format = (enum report_format)f;
+		} else {
+			int l = lang_parse(a);
+
+			if (l < 0)
+				return die(EXIT_USAGE, "unknown language '%s'; use en or ko", a);
+			o->lang = (enum lang)l;
+		}
+	}
+	return 0;
+}
+
+/* Everything grading needs, found once. */
+struct env {
+	struct lesson **ls;
+	int n;
+	char *errors;		/* lessons that did not load, one line each */
+	char *lessons_dir, *exercises_dir, *include, *kver;
+};
+
+static int env_load(struct env *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->lessons_dir = addrlab_path("lessons");
+	e->exercises_dir = addrlab_path("exercises");
+	e->include = addrlab_path("include");
+	e->kver = addrlab_kver();
+	e->n = lesson_load_all(e->lessons_dir, &e->ls, &e->errors);
+	if (e->n < 0)
+		return die(EXIT_GRADER, "%.*s", (int)strcspn(e->errors, "\n"), e->errors);
+	if (!e->kver)
+		return die(EXIT_GRADER, "no guest image in '%s'; run 'make' first",
+			   vm_default_guest_dir());
+	return 0;
+}
+
+static void env_free(struct env *e)
+{
+	lesson_free_all(e->ls, e->n > 0 ? e->n : 0);
+	free(e->errors);
+	free(e->lessons_dir);
+	free(e->exercises_dir);
+	free(e->include);
+	free(e->kver);
+}
+
 /* The lesson whose exercise is `id`, or the only one whose files are all in dir. */
-static struct lesson *pick(struct lesson **ls, int n, const char *id,
+static struct lesson *pick(const struct env *env, const char *id,
 			   const char *dir, char *err, size_t errlen)
 {
 	struct lesson *found = NULL;
@@ -60,8 +182,8 @@ static struct lesson *pick(struct lesson **ls, int n, const char *id,
 	FILE *f = open_memstream(&names, &len);
 	int matches = 0;
 
-	for (int i = 0; i < n; i++) {
-		struct lesson_exercise *e = ls[i]->exercise;
+	for (int i = 0; i < env->n; i++) {
+		struct lesson_exercise *e = env->ls[i]->exercise;
 		bool all = true;
 
 		if (!e)
@@ -70,7 +192,7 @@ static struct lesson *pick(struct lesson **ls, int n, const char *id,
 			fprintf(f, "%s%s", ftell(f) ? ", " : "", e->id);
 		if (id) {
 			if (!strcmp(e->id, id))
-				found = ls[i];
+				found = env->ls[i];
 			continue;
 		}
 		for (size_t k = 0; k < e->nfiles && all; k++) {
@@ -80,7 +202,7 @@ static struct lesson *pick(struct lesson **ls, int n, const char *id,
 			all = access(p, R_OK) == 0;
 		}
 		if (all) {
-			found = ls[i];
+			found = env->ls[i];
 			matches++;
 		}
 	}
@@ -88,10 +210,10 @@ static struct lesson *pick(struct lesson **ls, int n, const char *id,
 		fclose(f);
 	if (id && !found)
 		snprintf(err, errlen, "no exercise '%s'; the exercises are: %s", id,
-			 names ? names : "");
+			 names && *names ? names : "(none)");
 	else if (!id && matches != 1)
 		snprintf(err, errlen, "cannot tell which exercise '%s' is for; name it with --exercise (one of: %s)",
-			 dir, names ? names : "");
+			 dir, names && *names ? names : "(none)");
 	free(names);
 	return found && (id || matches == 1) ? found : NULL;
 }
@@ -103,131 +225,361 @@ static void progress(void *ctx, const struct check_result *r)
 		r->outcome == CHECK_FAIL ? "FAIL" : "ERROR", r->title);
 }
 
-int main(int argc, char **argv)
+static void remove_tree(const char *dir)
 {
-	const char *exercise = NULL, *out_path = NULL, *dir = NULL;
-	enum report_format format = REPORT_TEXT;
-	enum lang lang = LANG_EN;
-	char err[1024], work[] = "/tmp/addrlab-grade-XXXXXX", *lessons_dir;
-	char *include, *kver, *errors = NULL;
-	struct lesson **ls = NULL, *l;
+	char *cmd;
+
+	if (asprintf(&cmd, "rm -rf '%s'", dir) >= 0) {
+		if (system(cmd) != 0)
+			fprintf(stderr, "addrlab-grade: could not remove '%s'\n", dir);
+		free(cmd);
+	}
+}
+
+static int grade_one(struct opts *o)
+{
+	char err[1024], work[] = "/tmp/addrlab-grade-XXXXXX";
+	struct env env;
+	struct lesson *l;
 	struct grade g;
-	struct vm *vm;
 	struct stat st;
+	struct vm *vm;
 	FILE *out = stdout;
-	int n, rc;
+	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(usage, stdout);
-			return 0;
-		} else if (!strcmp(a, "--exercise") || !strcmp(a, "--format") ||
-			   !strcmp(a, "--output") || !strcmp(a, "--lang")) {
-			if (i + 1 >= argc)
-				return die(EXIT_USAGE, "'%s' needs a value; see --help", a);
-			if (!strcmp(a, "--exercise")) {
-				exercise = argv[++i];
-			} else if (!strcmp(a, "--output")) {
-				out_path = argv[++i];
-			} else if (!strcmp(a, "--format")) {
-				int f = report_format_parse(argv[++i]);
-
-				if (f < 0)
-					return die(EXIT_USAGE, "unknown format '%s'; use %s",
-						   argv[i], report_format_list());
-				format = (enum report_format)f;
-			} else {
-				int l2 = lang_parse(argv[++i]);
-
-				if (l2 < 0)
-					return die(EXIT_USAGE, "unknown language '%s'; use en or ko",
-						   argv[i]);
-				lang = (enum lang)l2;
-			}
-		} else if (a[0] == '-') {
-			return die(EXIT_USAGE, "unknown option '%s'; see --help", a);
-		} else if (dir) {
-			return die(EXIT_USAGE, "one submission folder at a time ('%s' and '%s')",
-				   dir, a);
-		} else {
-			dir = a;
-		}
-	}
-	if (!dir)
-		return die(EXIT_USAGE, "which submission? addrlab-grade [OPTIONS] DIR");
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
-		return die(EXIT_USAGE, "'%s' is not a folder", dir);
-
-	lessons_dir = addrlab_path("lessons");
-	n = lesson_load_all(lessons_dir, &ls, &errors);
-	if (n < 0) {
-		rc = die(EXIT_GRADER, "%.*s", (int)strcspn(errors, "\n"), errors);
-		free(errors);
-		free(lessons_dir);
-		return rc;
-	}
-	l = pick(ls, n, exercise, dir, err, sizeof(err));
+	if (o->nargs != 1)
+		return die(EXIT_USAGE, o->nargs ? "one submission folder at a time; for many, use 'addrlab-grade batch'" :
+			   "which submission? addrlab-grade [OPTIONS] DIR");
+	if (stat(o->args[0], &st) || !S_ISDIR(st.st_mode))
+		return die(EXIT_USAGE, "'%s' is not a folder", o->args[0]);
+	rc = env_load(&env);
+	if (rc)
+		goto out_env;
+	l = pick(&env, o->exercise, o->args[0], err, sizeof(err));
 	if (!l) {
-		if (errors && *errors)
-			fprintf(stderr, "%s", errors);
 		rc = die(EXIT_USAGE, "%s", err);
-		goto out_lessons;
+		goto out_env;
 	}
-	include = addrlab_path("include");
-	kver = addrlab_kver();
-	if (!kver) {
-		rc = die(EXIT_GRADER, "no guest image in '%s'; run 'make' first",
-			 vm_default_guest_dir());
-		goto out_paths;
-	}
-	if (out_path) {
-		out = fopen(out_path, "w");
-		if (!out) {
-			rc = die(EXIT_USAGE, "cannot write '%s': %m", out_path);
-			goto out_paths;
-		}
+	if (o->output && !(out = fopen(o->output, "w"))) {
+		rc = die(EXIT_USAGE, "cannot write '%s': %s", o->output, strerror(errno));
+		goto out_env;
 	}
 	if (!mkdtemp(work)) {
-		rc = die(EXIT_GRADER, "cannot make a work folder in /tmp: %m");
+		rc = die(EXIT_GRADER, "cannot make a work folder in /tmp: %s", strerror(errno));
 		goto out_file;
 	}
 	vm = vm_new(NULL);
 	{
-		struct grade_opts o = {
-			.submission = dir, .work_dir = work, .kver = kver,
-			.include_dir = include, .lang = lang, .vm = vm,
+		struct grade_opts go = {
+			.submission = o->args[0], .work_dir = work, .kver = env.kver,
+			.include_dir = env.include, .lang = o->lang, .vm = vm,
 			.fresh_vm = true,
 			.on_result = isatty(STDERR_FILENO) ? progress : NULL,
 		};
 
-		if (!vm || grade_exercise(l, &o, &g, err, sizeof(err))) {
+		if (!vm || grade_exercise(l, &go, &g, err, sizeof(err))) {
 			rc = die(EXIT_GRADER, "%s", vm ? err : "out of memory");
 		} else {
-			rc = report_write(out, format, &g, dir) ?
+			rc = report_write(out, o->format, &g, o->args[0]) ?
 			     die(EXIT_GRADER, "cannot write the report") :
 			     g.score == g.max_score ? 0 : EXIT_FAILED;
 			grade_free(&g);
 		}
 	}
 	vm_free(vm);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", work);
-		if (system(cmd) != 0)
-			fprintf(stderr, "addrlab-grade: could not remove '%s'\n", work);
-	}
+	remove_tree(work);
 out_file:
 	if (out != stdout)
 		fclose(out);
-out_paths:
-	free(include);
-	free(kver);
-out_lessons:
-	lesson_free_all(ls, n);
-	free(errors);
-	free(lessons_dir);
+out_env:
+	env_free(&env);
+	return rc;
+}
+
+/* ---- batch ---- */
+
+struct name_buf {
+	char s[4096];
+};
+
+/* The gradebook's name for a submission: its folder's own name. */
+#define sub_name(path) sub_name_in((path), &(struct name_buf){ 0 })
+
+static const char *sub_name_in(const char *path, struct name_buf *nb)
+{
+	char *buf = nb->s;
+	size_t n;
+	const char *slash;
+
+	snprintf(buf, sizeof(nb->s), "%s", path);
+	n = strlen(buf);
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	slash = strrchr(buf, '/');
+	return slash ? slash + 1 : buf;
+}
+
+/*
+ * A worker: its own lab VM and work folder; takes submission indexes from
+ * the shared job pipe (4-byte records, atomic), grades each, records it in
+ * the gradebook in one transaction, and reports a line on the result pipe.
+ */
+static int worker(struct opts *o, struct env *env, const char *db_path,
+		  int jobs_fd, int results_fd)
+{
+	char work[] = "/tmp/addrlab-batch-XXXXXX", err[1024];
+	struct gradebook *gb;
+	struct vm *vm;
+	int32_t idx;
+
+	if (!mkdtemp(work) || gradebook_open(db_path, &gb, err, sizeof(err)))
+		return EXIT_GRADER;
+	vm = vm_new(NULL);
+	while (vm && read(jobs_fd, &idx, sizeof(idx)) == (ssize_t)sizeof(idx)) {
+		const char *path = o->args[idx], *name = sub_name(path);
+		struct lesson *l = pick(env, o->exercise, path, err, sizeof(err));
+		struct grade g = { 0 };
+		char line[512];
+		int n;
+
+		if (!l) {
+			gradebook_record(gb, name, o->exercise ? o->exercise : "?", NULL, err);
+			n = snprintf(line, sizeof(line), "%d error %s\n", idx, err);
+		} else {
+			struct grade_opts go = {
+				.submission = path, .work_dir = work, .kver = env->kver,
+				.include_dir = env->include, .lang = o->lang, .vm = vm,
+			};
+
+			if (grade_exercise(l, &go, &g, err, sizeof(err))) {
+				gradebook_record(gb, name, l->exercise->id, NULL, err);
+				n = snprintf(line, sizeof(line), "%d error %s\n", idx, err);
+			} else if (gradebook_record(gb, name, l->exercise->id, &g, NULL)) {
+				n = snprintf(line, sizeof(line), "%d error %s\n", idx,
+					     gradebook_error(gb));
+			} else {
+				n = snprintf(line, sizeof(line), "%d %u/%u %.1f s\n", idx,
+					     g.score, g.max_score, g.elapsed_ms / 1000.0);
+			}
+			grade_free(&g);
+		}
+		/* Lines stay under PIPE_BUF: one write is one whole line. */
+		if (write(results_fd, line, (size_t)(n < (int)sizeof(line) ? n : (int)sizeof(line) - 1)) < 0)
+			break;
+	}
+	vm_free(vm);
+	gradebook_close(gb);
+	remove_tree(work);
+	return 0;
+}
+
+static int batch(struct opts *o)
+{
+	char db_path[4096], csv_path[4096], err[1024];
+	int jobs[2], results[2], todo = 0, done = 0, workers;
+	struct gradebook *gb;
+	struct env env;
+	pid_t *pids;
+	FILE *rf;
+	char line[1024];
+	int rc;
+
+	if (!o->out_dir)
+		return die(EXIT_USAGE, "batch needs --out DIR (where gradebook.sqlite and grades.csv go)");
+	if (!o->nargs)
+		return die(EXIT_USAGE, "batch needs submission folders: addrlab-grade batch --out DIR SUBMISSION...");
+	for (int i = 0; i < o->nargs; i++) {
+		struct stat st;
+
+		if (stat(o->args[i], &st) || !S_ISDIR(st.st_mode))
+			return die(EXIT_USAGE, "'%s' is not a folder", o->args[i]);
+		for (int k = 0; k < i; k++)
+			if (!strcmp(sub_name(o->args[i]), sub_name(o->args[k])) &&
+			    strcmp(o->args[i], o->args[k]))
+				return die(EXIT_USAGE, "two submissions are named '%s' ('%s' and '%s'); the gradebook keys them by folder name",
+					   sub_name(o->args[i]), o->args[k], o->args[i]);
+	}
+	if (mkdir(o->out_dir, 0755) && errno != EEXIST)
+		return die(EXIT_USAGE, "cannot make '%s': %s", o->out_dir, strerror(errno));
+	snprintf(db_path, sizeof(db_path), "%s/gradebook.sqlite", o->out_dir);
+	snprintf(csv_path, sizeof(csv_path), "%s/grades.csv", o->out_dir);
+	rc = env_load(&env);
+	if (rc) {
+		env_free(&env);
+		return rc;
+	}
+	if (gradebook_open(db_path, &gb, err, sizeof(err))) {
+		env_free(&env);
+		return die(EXIT_GRADER, "%s", err);
+	}
+	if (pipe(jobs) || pipe(results)) {
+		gradebook_close(gb);
+		env_free(&env);
+		return die(EXIT_GRADER, "cannot make pipes: %s", strerror(errno));
+	}
+	/* Resume: what the gradebook holds is done. */
+	for (int32_t i = 0; i < o->nargs; i++) {
+		if (gradebook_has(gb, sub_name(o->args[i])))
+			continue;
+		if (write(jobs[1], &i, sizeof(i)) != (ssize_t)sizeof(i))
+			break;
+		todo++;
+	}
+	close(jobs[1]);
+	fprintf(stderr, "addrlab-grade: %d submission%s to grade, %d already in %s\n",
+		todo, todo == 1 ? "" : "s", o->nargs - todo, db_path);
+	workers = o->jobs ? o->jobs : 2;
+	if (workers > todo)
+		workers = todo;
+	pids = calloc((size_t)workers + 1, sizeof(*pids));
+	for (int w = 0; pids && w < workers; w++) {
+		pids[w] = fork();
+		if (pids[w] == 0) {
+			close(results[0]);
+			gradebook_close(gb);	/* each worker opens its own */
+			_exit(worker(o, &env, db_path, jobs[0], results[1]));
+		}
+	}
+	close(jobs[0]);
+	close(results[1]);
+	rf = fdopen(results[0], "r");
+	while (rf && fgets(line, sizeof(line), rf)) {
+		int idx = atoi(line);
+		const char *what = strchr(line, ' ');
+
+		done++;
+		fprintf(stderr, "[%d/%d] %s:%s", done, todo,
+			idx >= 0 && idx < o->nargs ? sub_name(o->args[idx]) : "?",
+			what ? what : "\n");
+	}
+	if (rf)
+		fclose(rf);
+	for (int w = 0; pids && w < workers; w++)
+		waitpid(pids[w], NULL, 0);
+	free(pids);
+	rc = 0;
+	if (gradebook_export_csv(gb, csv_path))
+		rc = die(EXIT_GRADER, "%s", gradebook_error(gb));
+	else
+		fprintf(stderr, "addrlab-grade: %d graded now, %d in the gradebook; %s written\n",
+			done, gradebook_count(gb), csv_path);
+	if (!rc && done < todo)
+		rc = die(EXIT_GRADER, "%d submission%s not graded (a worker died); run again to finish",
+			 todo - done, todo - done == 1 ? " was" : "s were");
+	gradebook_close(gb);
+	env_free(&env);
+	return rc;
+}
+
+/* ---- lint and skeleton ---- */
+
+static bool wanted(const struct lesson *l, const struct opts *o)
+{
+	if (!o->nargs)
+		return true;
+	for (int i = 0; i < o->nargs; i++)
+		if (!strcmp(o->args[i], l->id) || !strcmp(sub_name(l->dir), sub_name(o->args[i])))
+			return true;
+	return false;
+}
+
+static int lint(struct opts *o)
+{
+	char work[] = "/tmp/addrlab-lint-XXXXXX";
+	int problems = 0, linted = 0;
+	struct env env;
+	struct vm *vm;
+	int rc = env_load(&env);
+
+	if (rc) {
+		env_free(&env);
+		return rc;
+	}
+	/* Lessons that do not even load are problems too. */
+	for (const char *p = env.errors; p && *p; p = strchrnul(p, '\n'), p += *p != 0) {
+		fprintf(stdout, "lint: %.*s\n", (int)strcspn(p, "\n"), p);
+		problems++;
+	}
+	vm = vm_new(NULL);
+	if (!vm || !mkdtemp(work)) {
+		env_free(&env);
+		vm_free(vm);
+		return die(EXIT_GRADER, "out of memory, or no /tmp");
+	}
+	for (int i = 0; i < env.n; i++) {
+		struct lint_opts lo = {
+			.exercises_dir = env.exercises_dir, .include_dir = env.include,
+			.kver = env.kver, .work_dir = work, .vm = vm, .out = stdout,
+			.verbose = o->verbose,
+		};
+
+		if (!wanted(env.ls[i], o))
+			continue;
+		problems += lint_lesson(env.ls[i], &lo);
+		linted++;
+	}
+	vm_free(vm);
+	remove_tree(work);
+	printf("lint: %d lesson%s, %d problem%s\n", linted, linted == 1 ? "" : "s",
+	       problems, problems == 1 ? "" : "s");
+	env_free(&env);
+	if (o->nargs && !linted)
+		return die(EXIT_USAGE, "no lesson is named '%s'", o->args[0]);
+	return problems ? EXIT_FAILED : 0;
+}
+
+/* Writes OUT/ID/FILE for every exercise: what a student starts from. */
+static int skeleton(struct opts *o)
+{
+	struct env env;
+	int rc;
+
+	if (o->nargs != 1)
+		return die(EXIT_USAGE, "usage: addrlab-grade skeleton OUTDIR");
+	rc = env_load(&env);
+	if (rc) {
+		env_free(&env);
+		return rc;
+	}
+	if (mkdir(o->args[0], 0755) && errno != EEXIST)
+		rc = die(EXIT_USAGE, "cannot make '%s': %s", o->args[0], strerror(errno));
+	for (int i = 0; !rc && i < env.n; i++) {
+		struct lesson_exercise *e = env.ls[i]->exercise;
+		char sol[4096], out[4096], err[1024];
+		int steps;
+
+		if (!e)
+			continue;
+		snprintf(sol, sizeof(sol), "%s/%s/solution", env.exercises_dir, e->id);
+		snprintf(out, sizeof(out), "%s/%s", o->args[0], e->id);
+		if (skeleton_generate(e, sol, out, &steps, err, sizeof(err)))
+			rc = die(EXIT_FAILED, "%s", err);
+	}
+	env_free(&env);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .format = REPORT_TEXT, .lang = LANG_EN };
+	const char *cmd = argc > 1 ? argv[1] : "";
+	bool is_batch = !strcmp(cmd, "batch"), is_lint = !strcmp(cmd, "lint");
+	bool is_skel = !strcmp(cmd, "skeleton");
+	int first = is_batch || is_lint || is_skel ? 2 : 1;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	rc = parse(argc - first, argv + first, &o, is_batch, is_lint);
+	if (rc)
+		return rc;
+	if (is_batch)
+		rc = batch(&o);
+	else if (is_lint)
+		rc = lint(&o);
+	else if (is_skel)
+		rc = skeleton(&o);
+	else
+		rc = grade_one(&o);
+	free(o.args);
 	return rc;
 }

@@ -257,7 +257,9 @@ static int check_device(const char *arg, char *bdf, size_t size)
 	char path[512];
 	struct stat st;
 
-	snprintf(bdf, size, "%s%s", strchr(arg, ':') == strrchr(arg, ':') ?
+	if (strlen(arg) > 16)	/* "dddd:bb:dd.f" is 12 */
+		return fail("'%.20s...' is not a PCI address like 0000:00:02.0", arg);
+	snprintf(bdf, size, "%s%.16s", strchr(arg, ':') == strrchr(arg, ':') ?
 		 "0000:" : "", arg);
 	snprintf(path, sizeof(path), "%s/%s", SYSFS_PCI, bdf);
 	if (strchr(bdf, '/') || stat(path, &st))

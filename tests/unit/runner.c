@@ -27,7 +27,8 @@ int main(void)
 	    register_vm_tests() != CUE_SUCCESS ||
 	    register_lrt_tests() != CUE_SUCCESS ||
 	    register_lesson_tests() != CUE_SUCCESS ||
-	    register_build_tests() != CUE_SUCCESS) {
+	    register_build_tests() != CUE_SUCCESS ||
+	    register_exercise_tests() != CUE_SUCCESS) {
 		fprintf(stderr, "unit-tests: cannot register the suites: %s\n",
 			CU_get_error_msg());
 		CU_cleanup_registry();

@@ -9,5 +9,6 @@ int register_vm_tests(void);	/* suite "controller": vm/vm.c's pure helpers */
 int register_lrt_tests(void);	/* suite "lua sandbox": grader/lrt.c */
 int register_lesson_tests(void);	/* suite "lesson model": grader/lesson.c */
 int register_build_tests(void);	/* suite "sandbox build": grader/build.c */
+int register_exercise_tests(void);	/* suite "exercises": grader/exercise.c */
 
 #endif /* ADDRLAB_TESTS_UNIT_SUITES_H */

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exercise.h - an exercise's files on disk: the reference solution with its
+ * step markers, the student skeleton generated from it, and the mutants
+ * that prove the checks can fail.
+ *
+ *	exercises/ID/solution/FILE.c	the reference, which builds and passes
+ *	exercises/ID/mutants.lua	known-bad variants, each naming the
+ *					check that must reject it
+ *
+ * Step markers are C comments on lines of their own, so the reference
+ * builds as it is:
+ *
+ *	/" STEP 1: Turn the device on with pci_enable_device(). "/
+ *	ret = pci_enable_device(pdev);
+ *	if (ret)
+ *		return ret;
+ *	/" SKELETON: ret = 0; "/
+ *	/" END STEP 1 "/
+ *
+ * (with * for ").  The skeleton keeps everything outside the steps, and
+ * puts in each step's place "/" TODO 1: Turn the device on... "/" at the
+ * marker's indentation, followed by the step's SKELETON lines as code (so
+ * the skeleton can still build where that helps).  Steps are numbered
+ * 1, 2, 3... in order across an exercise's files.
+ *
+ * A mutant (mutants.lua returns a list) replaces one exact piece of text:
+ *	{ name = "no-enable", check = "reads-id", file = "edu_id.c",
+ *	  from = "ret = pci_enable_device(pdev);", to = "ret = 0;",
+ *	  why = "the BAR is not decoded until the device is enabled" }
+ * `from` must occur exactly once in the reference, so a mutant cannot
+ * silently drift away from the code it breaks.
+ */
+#ifndef ADDRLAB_EXERCISE_H
+#define ADDRLAB_EXERCISE_H
+
+#include <stddef.h>
+
+#include "lesson.h"
+
+struct mutant {
+	char *name;
+	char *check;		/* the check that must fail */
+	char *file;
+	char *from, *to;
+	char *why;
+};
+
+/*
+ * Writes the skeleton of src (a reference file's text) to *out (malloc'd)
+ * and the number of steps it had to *steps; *first_step is the number the
+ * file's first step must have (steps continue across files) and is
+ * advanced.  0, or -1 with "FILE:LINE: problem" in err.
+ */
+int skeleton_text(const char *name, const char *src, int *next_step,
+		  char **out, char *err, size_t errlen);
+
+/*
+ * Generates the skeleton of every file of exercise e from solution_dir
+ * into out_dir (made if needed).  *steps gets the total step count.
+ */
+int skeleton_generate(const struct lesson_exercise *e, const char *solution_dir,
+		      const char *out_dir, int *steps, char *err, size_t errlen);
+
+/* Loads exercises/ID/mutants.lua (path given); validates each against the
+ * exercise (file is one of its files, check exists). */
+int mutants_load(const char *path, const struct lesson *l, struct mutant **out,
+		 size_t *n, char *err, size_t errlen);
+void mutants_free(struct mutant *m, size_t n);
+
+/* Copies solution_dir's files to out_dir with mutant m applied. */
+int mutant_apply(const struct lesson_exercise *e, const char *solution_dir,
+		 const struct mutant *m, const char *out_dir, char *err,
+		 size_t errlen);
+
+/* Reads a whole file (malloc'd, NUL-terminated) or NULL. */
+char *read_text_file(const char *path, size_t *len);
+/* Writes text to path; 0 or -1. */
+int write_text_file(const char *path, const char *text, size_t len);
+
+#endif /* ADDRLAB_EXERCISE_H */

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/* gradebook.c - grades in SQLite (see gradebook.h). */
+#define _GNU_SOURCE
+#include "gradebook.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct gradebook {
+	sqlite3 *db;
+	char err[4608];
+};
+
+static const char schema[] =
+	"PRAGMA journal_mode = WAL;"
+	"PRAGMA foreign_keys = ON;"
+	"CREATE TABLE IF NOT EXISTS submissions ("
+	"  submission TEXT PRIMARY KEY,"
+	"  exercise TEXT,"
+	"  score INTEGER,"
+	"  max_score INTEGER,"
+	"  status TEXT NOT NULL CHECK (status IN ('graded', 'error')),"
+	"  message TEXT,"
+	"  elapsed_ms INTEGER,"
+	"  graded_at TEXT NOT NULL DEFAULT (datetime('now')));"
+	"CREATE TABLE IF NOT EXISTS checks ("
+	"  submission TEXT NOT NULL REFERENCES submissions(submission) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  points INTEGER NOT NULL,"
+	"  max_points INTEGER NOT NULL,"
+	"  message TEXT,"
+	"  evidence TEXT,"
+	"  fault TEXT,"
+	"  elapsed_ms INTEGER,"
+	"  PRIMARY KEY (submission, name));";
+
+static int db_fail(struct gradebook *gb, const char *what)
+{
+	snprintf(gb->err, sizeof(gb->err), "%s: %s", what, sqlite3_errmsg(gb->db));
+	return -1;
+}
+
+const char *gradebook_error(struct gradebook *gb)
+{
+	return gb->err;
+}
+
+int gradebook_open(const char *path, struct gradebook **out, char *err,
+		   size_t errlen)
+{
+	struct gradebook *gb = calloc(1, sizeof(*gb));
+	char *msg = NULL;
+
+	*out = NULL;
+	if (!gb)
+		return -1;
+	if (sqlite3_open(path, &gb->db) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open the gradebook '%s': %s", path,
+			 gb->db ? sqlite3_errmsg(gb->db) : "out of memory");
+		gradebook_close(gb);
+		return -1;
+	}
+	/* Parallel graders write in turns; a turn is one short transaction. */
+	sqlite3_busy_timeout(gb->db, 30000);
+	if (sqlite3_exec(gb->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "'%s' is not an addrlab gradebook: %s", path,
+			 msg ? msg : "?");
+		sqlite3_free(msg);
+		gradebook_close(gb);
+		return -1;
+	}
+	*out = gb;
+	return 0;
+}
+
+void gradebook_close(struct gradebook *gb)
+{
+	if (!gb)
+		return;
+	sqlite3_close(gb->db);
+	free(gb);
+}
+
+bool gradebook_has(struct gradebook *gb, const char *submission)
+{
+	sqlite3_stmt *st;
+	bool has = false;
+
+	if (sqlite3_prepare_v2(gb->db, "SELECT 1 FROM submissions WHERE submission = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, submission, -1, SQLITE_STATIC);
+	has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return has;
+}
+
+int gradebook_count(struct gradebook *gb)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(gb->db, "SELECT count(*) FROM submissions", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int gradebook_record(struct gradebook *gb, const char *submission,
+		     const char *exercise, const struct grade *g,
+		     const char *error)
+{
+	sqlite3_stmt *sub = NULL, *chk = NULL;
+	int rc = -1;
+
+	if (sqlite3_exec(gb->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(gb, "cannot start a transaction");
+	if (sqlite3_prepare_v2(gb->db,
+			       "INSERT OR REPLACE INTO submissions (submission, exercise, score, "
+			       "max_score, status, message, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			       -1, &sub, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(gb->db,
+			       "INSERT INTO checks (submission, seq, name, outcome, points, max_points, "
+			       "message, evidence, fault, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &chk, NULL) != SQLITE_OK) {
+		db_fail(gb, "cannot prepare");
+		goto out;
+	}
+	/* REPLACE deletes the old row, and ON DELETE CASCADE its checks. */
+	sqlite3_bind_text(sub, 1, submission, -1, SQLITE_STATIC);
+	sqlite3_bind_text(sub, 2, exercise, -1, SQLITE_STATIC);
+	if (g) {
+		sqlite3_bind_int(sub, 3, (int)g->score);
+		sqlite3_bind_int(sub, 4, (int)g->max_score);
+		sqlite3_bind_text(sub, 5, "graded", -1, SQLITE_STATIC);
+		sqlite3_bind_null(sub, 6);
+		sqlite3_bind_int(sub, 7, (int)g->elapsed_ms);
+	} else {
+		sqlite3_bind_null(sub, 3);
+		sqlite3_bind_null(sub, 4);
+		sqlite3_bind_text(sub, 5, "error", -1, SQLITE_STATIC);
+		sqlite3_bind_text(sub, 6, error ? error : "?", -1, SQLITE_STATIC);
+		sqlite3_bind_null(sub, 7);
+	}
+	if (sqlite3_step(sub) != SQLITE_DONE) {
+		db_fail(gb, "cannot record the submission");
+		goto out;
+	}
+	for (size_t i = 0; g && i < g->nresults; i++) {
+		const struct check_result *r = &g->results[i];
+
+		sqlite3_reset(chk);
+		sqlite3_bind_text(chk, 1, submission, -1, SQLITE_STATIC);
+		sqlite3_bind_int(chk, 2, (int)i + 1);
+		sqlite3_bind_text(chk, 3, r->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(chk, 4, check_outcome_name(r->outcome), -1, SQLITE_STATIC);
+		sqlite3_bind_int(chk, 5, (int)r->points);
+		sqlite3_bind_int(chk, 6, (int)r->max_points);
+		sqlite3_bind_text(chk, 7, r->message, -1, SQLITE_STATIC);
+		sqlite3_bind_text(chk, 8, r->evidence, -1, SQLITE_STATIC);
+		sqlite3_bind_text(chk, 9, vm_verdict_name(r->fault), -1, SQLITE_STATIC);
+		sqlite3_bind_int(chk, 10, (int)r->elapsed_ms);
+		if (sqlite3_step(chk) != SQLITE_DONE) {
+			db_fail(gb, "cannot record a check");
+			goto out;
+		}
+	}
+	if (sqlite3_exec(gb->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(gb, "cannot commit");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc)
+		sqlite3_exec(gb->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_finalize(sub);
+	sqlite3_finalize(chk);
+	return rc;
+}
+
+/* RFC 4180: quote a field with a comma, quote or newline; double quotes. */
+static void csv_field(FILE *f, const char *s, bool last)
+{
+	if (s && strpbrk(s, ",\"\n\r")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else if (s) {
+		fputs(s, f);
+	}
+	fputs(last ? "\r\n" : ",", f);
+}
+
+int gradebook_export_csv(struct gradebook *gb, const char *path)
+{
+	static const char q[] =
+		"SELECT s.submission, s.exercise, s.score, s.max_score, s.status,"
+		"       coalesce(s.message, group_concat(c.name, ';'), '')"
+		"  FROM submissions s LEFT JOIN checks c"
+		"    ON c.submission = s.submission AND c.outcome != 'pass'"
+		" GROUP BY s.submission ORDER BY s.submission";
+	char tmp[4096];
+	sqlite3_stmt *st;
+	FILE *f;
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(gb->err, sizeof(gb->err), "cannot write '%s': %m", tmp);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(gb->db, q, -1, &st, NULL) != SQLITE_OK) {
+		fclose(f);
+		return db_fail(gb, "cannot read the gradebook");
+	}
+	fputs("submission,exercise,score,max_score,status,failed\r\n", f);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (int c = 0; c < 6; c++)
+			csv_field(f, (const char *)sqlite3_column_text(st, c), c == 5);
+	sqlite3_finalize(st);
+	if (fclose(f) || rc != SQLITE_DONE) {
+		snprintf(gb->err, sizeof(gb->err), "cannot write '%s'", tmp);
+		return -1;
+	}
+	/* Written whole, then renamed: a reader never sees half a file. */
+	if (rename(tmp, path)) {
+		snprintf(gb->err, sizeof(gb->err), "cannot rename '%s': %m", tmp);
+		return -1;
+	}
+	return 0;
+}

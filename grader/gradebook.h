@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gradebook.h - a class's grades in SQLite (gradebook.sqlite).
+ *
+ *	submissions(submission PRIMARY KEY, exercise, score, max_score,
+ *		    status 'graded'|'error', message, elapsed_ms, graded_at)
+ *	checks(submission, seq, name, outcome, points, max_points, message,
+ *	       evidence, fault, elapsed_ms)
+ *
+ * A submission's row and all its checks are written in one transaction,
+ * so a batch killed at any moment (even SIGKILL) leaves every submission
+ * either fully recorded or absent: a rerun grades exactly the absent ones.
+ * Several processes may write at once (WAL mode, a busy timeout).
+ */
+#ifndef ADDRLAB_GRADEBOOK_H
+#define ADDRLAB_GRADEBOOK_H
+
+#include <stdbool.h>
+
+#include "check.h"
+
+struct gradebook;
+
+/* Opens (creating if needed) the gradebook at path.  0, or -1 with err. */
+int gradebook_open(const char *path, struct gradebook **out, char *err,
+		   size_t errlen);
+void gradebook_close(struct gradebook *gb);
+
+/* Has this submission been graded (or failed for good) already? */
+bool gradebook_has(struct gradebook *gb, const char *submission);
+
+/* Records a grade, or (g NULL) an error message for the submission. */
+int gradebook_record(struct gradebook *gb, const char *submission,
+		     const char *exercise, const struct grade *g,
+		     const char *error);
+
+/* Writes grades.csv: submission,exercise,score,max_score,status,failed. */
+int gradebook_export_csv(struct gradebook *gb, const char *path);
+
+/* How many submissions are recorded. */
+int gradebook_count(struct gradebook *gb);
+
+const char *gradebook_error(struct gradebook *gb);
+
+#endif /* ADDRLAB_GRADEBOOK_H */

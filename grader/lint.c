@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/* lint.c - self-test lessons and exercises (see lint.h). */
+#define _GNU_SOURCE
+#include "lint.h"
+#include "check.h"
+#include "exercise.h"
+
+#include <lauxlib.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MIN_MUTANTS	3
+
+static int problem(const struct lint_opts *o, const struct lesson *l,
+		   const char *f, ...)
+{
+	va_list ap;
+
+	fprintf(o->out, "lint: %s: ", l->dir);
+	va_start(ap, f);
+	vfprintf(o->out, f, ap);
+	va_end(ap);
+	fputc('\n', o->out);
+	fflush(o->out);
+	return 1;
+}
+
+static void note(const struct lint_opts *o, const struct lesson *l,
+		 const char *f, ...)
+{
+	va_list ap;
+
+	if (!o->verbose)
+		return;
+	fprintf(o->out, "lint: %s: ", l->dir);
+	va_start(ap, f);
+	vfprintf(o->out, f, ap);
+	va_end(ap);
+	fputc('\n', o->out);
+	fflush(o->out);
+}
+
+/* Loads the lesson's chapter module (if any) for views and quizzes. */
+static int load_module(const struct lint_opts *o, struct lesson *l, bool load)
+{
+	struct vm_result r;
+	char *cmd;
+	int bad = 0;
+
+	if (!l->module)
+		return 0;
+	if (asprintf(&cmd, load ? "insmod /lib/modules/$(uname -r)/extra/%s.ko" :
+		     "rmmod %s", l->module) < 0)
+		return 1;
+	if (vm_sh(o->vm, cmd, 30000, &r))
+		bad = problem(o, l, "cannot run '%s': %s", cmd, vm_error(o->vm));
+	else if (r.verdict != VM_OK || r.exit_code)
+		bad = problem(o, l, "'%s' failed: %s%s", cmd, r.message, r.err);
+	vm_result_free(&r);	/* vm_sh always leaves it freeable */
+	free(cmd);
+	return bad;
+}
+
+/* Does some line of text match the Lua pattern?  Uses the lesson's own
+ * runtime, so the pattern means what it means in the TUI. */
+static bool matches(struct lesson *l, const char *text, const char *pattern)
+{
+	lua_State *L = lrt_state(l->rt);
+	bool hit;
+
+	lua_settop(L, 0);
+	lua_getglobal(L, "string");
+	lua_getfield(L, -1, "find");
+	lua_pushstring(L, text);
+	lua_pushstring(L, pattern);
+	hit = lua_pcall(L, 2, 1, 0) == LUA_OK && !lua_isnil(L, -1);
+	lua_settop(L, 0);
+	return hit;
+}
+
+static int lint_views(struct lesson *l, const struct lint_opts *o)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < l->nviews; i++) {
+		const struct lesson_view *v = &l->views[i];
+		struct vm_result r;
+
+		if (vm_sh(o->vm, v->run, v->timeout_ms, &r)) {
+			bad += problem(o, l, "view '%s': %s", v->id, vm_error(o->vm));
+			continue;
+		}
+		if (r.verdict != VM_OK || r.exit_code)
+			bad += problem(o, l, "view '%s': '%s' %s (exit %d): %.*s", v->id,
+				       v->run, r.verdict == VM_OK ? "failed" : r.message,
+				       r.exit_code, (int)strcspn(r.err, "\n"), r.err);
+		else if (v->highlight && !matches(l, r.out, v->highlight))
+			bad += problem(o, l, "view '%s': no line matches its highlight '%s'",
+				       v->id, v->highlight);
+		else
+			note(o, l, "view '%s' ok", v->id);
+		vm_result_free(&r);
+	}
+	return bad;
+}
+
+static int lint_quizzes(struct lesson *l, const struct lint_opts *o)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < l->nquizzes; i++) {
+		char err[1024];
+		char *a = quiz_answer(l, &l->quizzes[i], o->vm, err, sizeof(err));
+
+		if (!a)
+			bad += problem(o, l, "%s", err);
+		else
+			note(o, l, "quiz '%s': answer %s", l->quizzes[i].id, a);
+		free(a);
+	}
+	return bad;
+}
+
+static int grade_dir(struct lesson *l, const struct lint_opts *o,
+		     const char *dir, struct grade *g)
+{
+	char err[1024], build[4096];
+	struct grade_opts go = {
+		.submission = dir, .work_dir = build, .kver = o->kver,
+		.include_dir = o->include_dir, .lang = LANG_EN, .vm = o->vm,
+	};
+
+	/* Builds empty their folder: keep it apart from the copies graded. */
+	snprintf(build, sizeof(build), "%s/build", o->work_dir);
+	if (grade_exercise(l, &go, g, err, sizeof(err))) {
+		problem(o, l, "cannot grade '%s': %s", dir, err);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct check_result *result_of(const struct grade *g,
+					    const char *name)
+{
+	for (size_t i = 0; i < g->nresults; i++)
+		if (!strcmp(g->results[i].name, name))
+			return &g->results[i];
+	return NULL;
+}
+
+static int lint_exercise(struct lesson *l, const struct lint_opts *o)
+{
+	struct lesson_exercise *e = l->exercise;
+	char sol[4096], skel[4096], mdir[4096], mpath[4096], err[1024];
+	struct mutant *m = NULL;
+	size_t nm = 0;
+	struct grade g;
+	int steps = 0, bad = 0;
+
+	snprintf(sol, sizeof(sol), "%s/%s/solution", o->exercises_dir, e->id);
+	snprintf(skel, sizeof(skel), "%s/skeleton-%s", o->work_dir, e->id);
+	snprintf(mdir, sizeof(mdir), "%s/mutant-%s", o->work_dir, e->id);
+	snprintf(mpath, sizeof(mpath), "%s/%s/mutants.lua", o->exercises_dir, e->id);
+	if (access(sol, R_OK))
+		return problem(o, l, "exercise '%s': no reference solution in '%s'",
+			       e->id, sol);
+	if (skeleton_generate(e, sol, skel, &steps, err, sizeof(err)))
+		return problem(o, l, "exercise '%s': %s", e->id, err);
+	if (steps == 0)
+		bad += problem(o, l, "exercise '%s': the reference has no STEP markers, so the skeleton is the solution",
+			       e->id);
+	if ((size_t)steps != e->nhints)
+		bad += problem(o, l, "exercise '%s': %d steps but %zu hints (one hint per step)",
+			       e->id, steps, e->nhints);
+	if (mutants_load(mpath, l, &m, &nm, err, sizeof(err)))
+		return bad + problem(o, l, "exercise '%s': %s", e->id, err);
+	if (nm < MIN_MUTANTS)
+		bad += problem(o, l, "exercise '%s': %zu mutants; at least %d show the checks can fail",
+			       e->id, nm, MIN_MUTANTS);
+
+	/* The reference passes everything. */
+	if (grade_dir(l, o, sol, &g) == 0) {
+		for (size_t i = 0; i < g.nresults; i++)
+			if (g.results[i].outcome != CHECK_PASS)
+				bad += problem(o, l, "exercise '%s': the reference fails '%s': %s",
+					       e->id, g.results[i].name, g.results[i].message);
+		if (g.score == g.max_score)
+			note(o, l, "exercise '%s': reference %u/%u", e->id, g.score, g.max_score);
+		grade_free(&g);
+	} else {
+		bad++;
+	}
+	/* The skeleton does not. */
+	if (grade_dir(l, o, skel, &g) == 0) {
+		if (g.score == g.max_score)
+			bad += problem(o, l, "exercise '%s': the skeleton scores full marks (%u/%u); the steps remove nothing the checks need",
+				       e->id, g.score, g.max_score);
+		else
+			note(o, l, "exercise '%s': skeleton %u/%u", e->id, g.score, g.max_score);
+		grade_free(&g);
+	} else {
+		bad++;
+	}
+	/* Each mutant is rejected by the check it names. */
+	for (size_t i = 0; i < nm; i++) {
+		const struct check_result *r;
+
+		if (mutant_apply(e, sol, &m[i], mdir, err, sizeof(err))) {
+			bad += problem(o, l, "exercise '%s': %s", e->id, err);
+			continue;
+		}
+		if (grade_dir(l, o, mdir, &g)) {
+			bad++;
+			continue;
+		}
+		r = result_of(&g, m[i].check);
+		if (!r || r->outcome == CHECK_PASS)
+			bad += problem(o, l, "exercise '%s': mutant '%s' (%s) passes check '%s', which should reject it",
+				       e->id, m[i].name, m[i].why, m[i].check);
+		else
+			note(o, l, "exercise '%s': mutant '%s' rejected by '%s': %s",
+			     e->id, m[i].name, m[i].check, r->message);
+		grade_free(&g);
+	}
+	mutants_free(m, nm);
+	return bad;
+}
+
+int lint_lesson(struct lesson *l, const struct lint_opts *o)
+{
+	int bad = 0;
+
+	if (vm_state(o->vm) != VM_READY && vm_start(o->vm))
+		return problem(o, l, "cannot start the lab VM: %s", vm_error(o->vm));
+	if (load_module(o, l, true))
+		return 1;
+	bad += lint_views(l, o);
+	bad += lint_quizzes(l, o);
+	if (vm_state(o->vm) == VM_READY)
+		bad += load_module(o, l, false);
+	if (l->exercise)
+		bad += lint_exercise(l, o);
+	if (!bad)
+		note(o, l, "clean");
+	return bad;
+}

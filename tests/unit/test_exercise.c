@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_exercise.c - suite "exercises": skeletons generated from step
+ * markers (data-driven: reference in, skeleton or error out) and mutants.
+ */
+#define _GNU_SOURCE
+#include "suites.h"
+#include "exercise.h"
+
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct {
+	const char *src;
+	const char *want;	/* the skeleton, or the error */
+	int steps;		/* steps found; -1 for an error */
+} cases[] = {
+	{ "int a;\n", "int a;\n", 0 },
+	{ "static int probe(void)\n{\n"
+	  "\t/* STEP 1: Turn the device on. */\n"
+	  "\tret = pci_enable_device(pdev);\n"
+	  "\tif (ret)\n\t\treturn ret;\n"
+	  "\t/* END STEP 1 */\n"
+	  "\treturn 0;\n}\n",
+	  "static int probe(void)\n{\n"
+	  "\t/* TODO 1: Turn the device on. */\n"
+	  "\treturn 0;\n}\n", 1 },
+	/* SKELETON lines become code; indentation follows each line. */
+	{ "int f(void)\n{\n"
+	  "    /* STEP 1: Read the ID register. */\n"
+	  "    return readl(regs);\n"
+	  "    /* SKELETON: return 0; */\n"
+	  "    /* END STEP 1 */\n"
+	  "}\n"
+	  "/* STEP 2: Declare the table. */\n"
+	  "static int table[4];\n"
+	  "/* END STEP 2 */\n",
+	  "int f(void)\n{\n"
+	  "    /* TODO 1: Read the ID register. */\n"
+	  "    return 0;\n"
+	  "}\n"
+	  "/* TODO 2: Declare the table. */\n", 2 },
+	/* Text without a final newline stays so. */
+	{ "a\n/* STEP 1: x */\nb\n/* END STEP 1 */\nc", "a\n/* TODO 1: x */\nc", 1 },
+	{ "/* STEP 2: skipped one */\n/* END STEP 2 */\n",
+	  "ex.c:1: expected '/* STEP 1: what to do */'", -1 },
+	{ "/* STEP 1: a */\n/* STEP 2: b */\n",
+	  "ex.c:2: STEP 2 starts inside step 1 (opened on line 1)", -1 },
+	{ "x\n/* STEP 1: a */\ny\n", "ex.c:2: STEP 1 has no '/* END STEP 1 */'", -1 },
+	{ "/* END STEP 1 */\n", "ex.c:1: 'END STEP 1' without its STEP", -1 },
+	{ "/* STEP 1 missing colon */\n", "ex.c:1: expected '/* STEP 1: what to do */'", -1 },
+};
+
+static void test_skeletons(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[256] = "", *out = NULL;
+		int next = 1;
+		int rc = skeleton_text("ex.c", cases[i].src, &next, &out, err, sizeof(err));
+
+		if (cases[i].steps < 0) {
+			CU_ASSERT_EQUAL(rc, -1);
+			CU_ASSERT_STRING_EQUAL(err, cases[i].want);
+			CU_ASSERT_PTR_NULL(out);
+		} else {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_STRING_EQUAL(out ? out : "", cases[i].want);
+			CU_ASSERT_EQUAL(next - 1, cases[i].steps);
+		}
+		if ((cases[i].steps < 0) != (rc < 0) ||
+		    strcmp(cases[i].steps < 0 ? err : out ? out : "", cases[i].want))
+			fprintf(stderr, "\ncase %zu: got [%s]\n", i,
+				cases[i].steps < 0 ? err : out ? out : "(null)");
+		free(out);
+	}
+}
+
+static void test_steps_continue_across_files(void)
+{
+	char err[256] = "", *out = NULL;
+	int next = 3;
+
+	CU_ASSERT_EQUAL(skeleton_text("b.c", "/* STEP 3: c */\n/* END STEP 3 */\n",
+				      &next, &out, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(out, "/* TODO 3: c */\n");
+	CU_ASSERT_EQUAL(next, 4);
+	free(out);
+}
+
+static int put(const char *path, const char *text)
+{
+	return write_text_file(path, text, strlen(text));
+}
+
+static void test_mutants(void)
+{
+	char root[] = "/tmp/addrlab-mut-XXXXXX", sol[300], out[300], p[400];
+	char err[512] = "", *text;
+	struct lesson l = { 0 };
+	struct lesson_exercise e = { 0 };
+	char *files[] = { "m.c", NULL };
+	struct lesson_check checks[] = { { .name = "reads-id" } };
+	struct mutant *m = NULL;
+	size_t n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(root));
+	snprintf(sol, sizeof(sol), "%s/solution", root);
+	snprintf(out, sizeof(out), "%s/out", root);
+	mkdir(sol, 0755);
+	snprintf(p, sizeof(p), "%s/m.c", sol);
+	CU_ASSERT_EQUAL(put(p, "ret = pci_enable_device(pdev);\nx = 1;\nx = 1;\n"), 0);
+	e.files = files;
+	e.nfiles = 1;
+	e.checks = checks;
+	e.nchecks = 1;
+	l.exercise = &e;
+	snprintf(p, sizeof(p), "%s/mutants.lua", root);
+	CU_ASSERT_EQUAL(put(p,
+		"return {\n"
+		"  { name = 'no-enable', check = 'reads-id', file = 'm.c',\n"
+		"    from = 'ret = pci_enable_device(pdev);', to = 'ret = 0;', why = 'w' },\n"
+		"  { name = 'twice', check = 'reads-id', file = 'm.c', from = 'x = 1;', to = '', why = 'w' },\n"
+		"}\n"), 0);
+	CU_ASSERT_EQUAL_FATAL(mutants_load(p, &l, &m, &n, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(m[0].check, "reads-id");
+	CU_ASSERT_EQUAL(mutant_apply(&e, sol, &m[0], out, err, sizeof(err)), 0);
+	snprintf(p, sizeof(p), "%s/m.c", out);
+	text = read_text_file(p, NULL);
+	CU_ASSERT_STRING_EQUAL(text, "ret = 0;\nx = 1;\nx = 1;\n");
+	free(text);
+	/* 'from' must occur exactly once. */
+	CU_ASSERT_EQUAL(mutant_apply(&e, sol, &m[1], out, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mutant 'twice': its 'from' text occurs more than once in "));
+	mutants_free(m, n);
+
+	/* A mutant naming a check the exercise does not have. */
+	snprintf(p, sizeof(p), "%s/mutants.lua", root);
+	CU_ASSERT_EQUAL(put(p,
+		"return { { name = 'x', check = 'nope', file = 'm.c', from = 'a', to = 'b', why = 'w' } }\n"), 0);
+	CU_ASSERT_EQUAL(mutants_load(p, &l, &m, &n, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mutant 'x': the exercise has no check 'nope'"));
+	snprintf(p, sizeof(p), "rm -rf '%s'", root);
+	CU_ASSERT_EQUAL(system(p), 0);
+}
+
+int register_exercise_tests(void)
+{
+	CU_pSuite s = CU_add_suite("exercises", NULL, NULL);
+
+	if (!s || !CU_add_test(s, "skeletons from step markers", test_skeletons) ||
+	    !CU_add_test(s, "steps continue across files", test_steps_continue_across_files) ||
+	    !CU_add_test(s, "mutants: load, apply, exactly-once", test_mutants))
+		return -1;
+	return 0;
+}
