@@ -177,6 +177,117 @@ static void test_usage_errors(void)
 	free(out);
 }
 
+/* Runs a shell command line (with the fixture's lessons); its output. */
+static int shell(const char *cmd, char **out)
+{
+	char *full;
+	size_t len = 0;
+	FILE *f, *mem;
+	char buf[4096];
+	size_t n;
+	int st;
+
+	if (asprintf(&full, "cd %s && export ADDRLAB_LESSONS=tests/grade/lessons "
+		     "ADDRLAB_EXERCISES=tests/grade/exercises && %s 2>&1", src_root, cmd) < 0)
+		return -1;
+	f = popen(full, "r");
+	free(full);
+	if (!f)
+		return -1;
+	mem = open_memstream(out, &len);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, mem);
+	fclose(mem);
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_lint_clean(void)
+{
+	char *out = NULL, cmd[PATH_MAX + 64];
+
+	snprintf(cmd, sizeof(cmd), "%s/bin/addrlab-grade lint -v", tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exercise 'hello': reference 5/5\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exercise 'hello': skeleton 2/5\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "mutant 'no-greeting' rejected by 'greets': kernel messages: expected to match 'hello, grader', got \"\"\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "mutant 'unused-variable' rejected by 'builds': the submission builds with 1 warning"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: 1 lesson, 0 problems\n"));
+	free(out);
+}
+
+static void test_lint_finds_a_toothless_mutant(void)
+{
+	char *out = NULL, cmd[PATH_MAX + 512];
+
+	/* A copy of the exercise with one more mutant that changes nothing
+	 * any check can see: lint must say so, and fail. */
+	snprintf(cmd, sizeof(cmd),
+		 "t=$(mktemp -d) && cp -r tests/grade/exercises/hello $t/ && "
+		 "sed -i 's/^}$/  { name = \"harmless\", check = \"greets\", file = \"hello.c\", "
+		 "from = \"a module that greets\", to = \"a module\", why = \"only a comment\" },\\n}/' "
+		 "$t/hello/mutants.lua && ADDRLAB_EXERCISES=$t %s/bin/addrlab-grade lint; "
+		 "rc=$?; rm -rf $t; exit $rc", tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: tests/grade/lessons/hello: exercise 'hello': mutant 'harmless' (only a comment) passes check 'greets', which should reject it\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: 1 lesson, 1 problem\n"));
+	if (!strstr(out, "1 problem"))
+		fprintf(stderr, "\n%s\n", out);
+	free(out);
+}
+
+static void test_batch_killed_and_resumed(void)
+{
+	char *out = NULL, cmd[2 * PATH_MAX + 1024];
+	const char *want =
+		"submission,exercise,score,max_score,status,failed\r\n"
+		"broken,hello,0,5,graded,builds;greets;sparse;unloads\r\n"
+		"g1,hello,5,5,graded,\r\n"
+		"g2,hello,5,5,graded,\r\n"
+		"g3,hello,5,5,graded,\r\n"
+		"g4,hello,5,5,graded,\r\n"
+		"warns,hello,4,5,graded,builds\r\n";
+
+	/*
+	 * Grade six submissions with two VMs; SIGKILL the whole batch once the
+	 * first results are in; then run it again.  Every submission must end
+	 * up recorded exactly once, each with all four of its checks.
+	 */
+	snprintf(cmd, sizeof(cmd),
+		 "t=$(mktemp -d); for i in 1 2 3 4; do cp -r tests/grade/submissions/good $t/g$i; done; "
+		 "cp -r tests/grade/submissions/warns tests/grade/submissions/broken $t/; "
+		 "setsid %1$s/bin/addrlab-grade batch -j 2 --out $t/out $t/g* $t/warns $t/broken 2>$t/log1 & "
+		 "p=$!; for i in $(seq 600); do grep -qF '[2/' $t/log1 2>/dev/null && break; sleep 0.1; done; "
+		 "kill -9 -$p; wait $p 2>/dev/null; "
+		 "before=$(sqlite3 $t/out/gradebook.sqlite 'select count(*) from submissions'); "
+		 "%1$s/bin/addrlab-grade batch -j 2 --out $t/out $t/g* $t/warns $t/broken 2>$t/log2; rc=$?; "
+		 "echo \"before=$before rc=$rc\"; head -n 1 $t/log2; "
+		 "sqlite3 $t/out/gradebook.sqlite \"select 'checks=' || count(*) from checks\"; "
+		 "cat $t/out/grades.csv; rm -rf $t", tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "rc=0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "checks=24\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	/* The kill came after two results and before the last: the rerun
+	 * graded only what was missing. */
+	{
+		int before = -1, left = -1, kept = -1;
+		const char *b = strstr(out, "before=");
+		const char *a = strstr(out, "addrlab-grade: ");
+
+		if (b)
+			sscanf(b, "before=%d", &before);
+		if (a)
+			sscanf(a, "addrlab-grade: %d submissions to grade, %d already", &left, &kept);
+		CU_ASSERT(before >= 2 && before < 6);
+		CU_ASSERT_EQUAL(kept, before);
+		CU_ASSERT_EQUAL(left + kept, 6);
+	}
+	if (!strstr(out, want))
+		fprintf(stderr, "\n%s\n", out);
+	free(out);
+}
+
 static int grade_init(void)
 {
 	/* build/.. is the source tree this build came from. */
@@ -195,4 +306,7 @@ void register_grade_tests(void)
 	CU_add_test(s, "a hang is found in seconds, twice", test_hang_is_bounded);
 	CU_add_test(s, "the student's Makefile, Kbuild and links are ignored", test_sneaky_files_ignored);
 	CU_add_test(s, "bad command lines", test_usage_errors);
+	CU_add_test(s, "lint: the fixture is clean", test_lint_clean);
+	CU_add_test(s, "lint: a mutant no check rejects is a problem", test_lint_finds_a_toothless_mutant);
+	CU_add_test(s, "batch: SIGKILL, then resume: each submission once", test_batch_killed_and_resumed);
 }
