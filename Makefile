@@ -48,7 +48,7 @@ TESTKO := $(B)/tests/kmod/vmtest.ko
 .PHONY: all deps run check bench install clean sparse _run _check _bench FORCE
 .DEFAULT_GOAL := all
 
-all: $(BINS) $(GUEST) $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm
+all: $(BINS) $(GUEST) $(B)/exercises/.stamp $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm
 
 # ---- the two commands, and their set-up ----
 
@@ -73,6 +73,8 @@ _check: all
 	$(B)/tests/unit-tests
 	@echo "== lab VM integration tests"
 	$(B)/tests/vm-tests
+	@echo "== lessons: lint (reference full marks, skeleton not, every mutant rejected)"
+	$(B)/bin/addrlab-grade lint
 
 _bench: all
 	$(B)/bench/bench-vm
@@ -123,6 +125,13 @@ $(B)/bench/bench-vm: $(BENCH_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
 $(B)/tests/physprobe: tests/vm/physprobe.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 $(WARN) -O2 -static -o $@ $<
+
+# The students' skeletons, generated from the reference solutions' step
+# markers (so the two never drift): build/exercises/ID/FILE.
+$(B)/exercises/.stamp: $(B)/bin/addrlab-grade $(B)/guest/kver $(wildcard lessons/*/lesson.lua) $(wildcard exercises/*/solution/*)
+	@mkdir -p $(@D)
+	$(B)/bin/addrlab-grade skeleton $(@D)
+	@touch $@
 
 # ---- the guest ----
 
