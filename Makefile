@@ -34,7 +34,6 @@ UNIT_SRCS    := tests/unit/runner.c tests/unit/test_proto.c tests/unit/test_vm.c
 # calls them all (build/tests/vm_suites.h is generated from the file names).
 VMTEST_SUITES := $(sort $(wildcard tests/vm/test_*.c))
 VMTEST_SRCS  := tests/vm/runner.c tests/vm/common.c $(VMTEST_SUITES)
-BENCH_SRCS   := bench/bench_vm.c
 
 BINS := $(B)/bin/addrlab $(B)/bin/addrlab-grade
 GUEST := $(B)/guest/vmlinux $(B)/guest/initrd.cpio $(B)/guest/kver
@@ -48,7 +47,7 @@ TESTKO := $(B)/tests/kmod/vmtest.ko
 .PHONY: all deps run check bench install clean sparse _run _check _bench FORCE
 .DEFAULT_GOAL := all
 
-all: $(BINS) $(GUEST) $(B)/exercises/.stamp $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm
+all: $(BINS) $(GUEST) $(B)/exercises/.stamp $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm $(B)/bench/bench-grade
 
 # ---- the two commands, and their set-up ----
 
@@ -78,6 +77,7 @@ _check: all
 
 _bench: all
 	$(B)/bench/bench-vm
+	$(B)/bench/bench-grade
 
 # ---- host programs ----
 
@@ -117,9 +117,13 @@ $(B)/tests/vm-tests: $(VMTEST_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CUNIT_LIBS)
 
-$(B)/bench/bench-vm: $(BENCH_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
+$(B)/bench/bench-vm: $(B)/obj/bench/bench_vm.o $(VM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS)
+
+$(B)/bench/bench-grade: $(B)/obj/bench/bench_grade.o $(GRADER_LIB) $(VM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
 # A static guest-side helper for the tests: physical addresses of a file's pages.
 $(B)/tests/physprobe: tests/vm/physprobe.c

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "vm.h"
+#include "bench.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -23,47 +24,13 @@
 
 #define MAX_RUNS	64
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static bool all_met = true;
 
-static void report(const char *name, double *v, int n, const char *unit,
-		   double scale, const char *cmp, double target)
+static double *scale(double *v, int n, double by)
 {
-	double m;
-
 	for (int i = 0; i < n; i++)
-		v[i] *= scale;
-	m = median(v, n);
-	printf("%-44s median %9.2f %-5s (min %.2f, max %.2f, n=%d)", name, m,
-	       unit, v[0], v[n - 1], n);
-	if (cmp) {
-		bool met = cmp[0] == '<' ? m <= target : m >= target;
-
-		printf("  target %s %g: %s", cmp, target, met ? "met" : "MISSED");
-		all_met &= met;
-	}
-	putchar('\n');
-	fflush(stdout);
+		v[i] *= by;
+	return v;
 }
 
 /* Boots a VM with these options `runs` times; boot times in seconds. */
@@ -130,7 +97,7 @@ int main(int argc, char **argv)
 		}
 		v[r] = (now_s() - t0) / (rtt_n / 10);
 	}
-	report("command round trip (/bin/true)", v, runs, "ms", 1e3, "<=", 20);
+	all_met &= bench_report("command round trip (/bin/true)", scale(v, runs, 1e3), runs, "ms", "<=", 20);
 	for (int r = 0; r < runs; r++) {
 		double t0 = now_s();
 
@@ -141,7 +108,7 @@ int main(int argc, char **argv)
 			}
 		v[r] = (now_s() - t0) / rtt_n;
 	}
-	report("protocol round trip (sync frame)", v, runs, "ms", 1e3, NULL, 0);
+	bench_report("protocol round trip (sync frame)", scale(v, runs, 1e3), runs, "ms", NULL, 0);
 
 	blob = malloc(blob_len);
 	if (!blob)
@@ -158,17 +125,17 @@ int main(int argc, char **argv)
 		v[r] = (double)blob_len / (now_s() - t0);
 	}
 	free(blob);
-	report("file push, 32 MiB (CRC-checked)", v, runs, "MB/s", 1e-6, ">=", 20);
+	all_met &= bench_report("file push, 32 MiB (CRC-checked)", scale(v, runs, 1e-6), runs, "MB/s", ">=", 20);
 	vm_free(vm);
 
 	if (boots(&fast_o, runs, fast))
 		return 2;
-	report("cold boot to agent ready (vmlinux+PVH+qboot)", fast, runs, "s", 1, "<=", 3);
+	all_met &= bench_report("cold boot to agent ready (vmlinux+PVH+qboot)", fast, runs, "s", "<=", 3);
 	slow_o.kernel = bzimage;
 	slow_o.firmware = "";	/* QEMU's default firmware: SeaBIOS */
 	if (boots(&slow_o, runs, slow))
 		return 2;
-	report("cold boot, bzImage + SeaBIOS", slow, runs, "s", 1, NULL, 0);
+	bench_report("cold boot, bzImage + SeaBIOS", slow, runs, "s", NULL, 0);
 	printf("%-44s %9.2fx faster (median / median, same run)\n",
 	       "fast path speed-up", median(slow, runs) / median(fast, runs));
 	return all_met ? 0 : 1;
