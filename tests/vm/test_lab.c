@@ -503,6 +503,68 @@ static void test_cli_shell_from_pipe(void)
 	CU_ASSERT_STRING_EQUAL(out, "42\naddrlab\n");
 }
 
+/* Polls a tmux pane until it shows `want` (or ~40 s pass). */
+static bool pane_shows(const char *session, const char *want, char *screen, size_t n)
+{
+	for (int i = 0; i < 400; i++) {
+		char cmd[128];
+		FILE *f;
+		size_t got;
+
+		snprintf(cmd, sizeof(cmd), "tmux capture-pane -p -t %s 2>/dev/null", session);
+		f = popen(cmd, "r");
+		if (!f)
+			return false;
+		got = fread(screen, 1, n - 1, f);
+		screen[got] = '\0';
+		pclose(f);
+		if (strstr(screen, want))
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+static void tmux_keys(const char *session, const char *keys)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "tmux send-keys -t %s %s", session, keys);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static void test_cli_shell_in_a_terminal(void)
+{
+	char cmd[PATH_MAX + 512], screen[8192];
+	const char *s = "addrlab-test-shell";
+
+	/* A real terminal: ^C must reach the guest's command, not kill
+	 * addrlab; the exit status must come back; the terminal must be as
+	 * it was (stty -g before and after, compared byte for byte). */
+	snprintf(cmd, sizeof(cmd),
+		 "tmux kill-session -t %s 2>/dev/null; tmux new-session -d -s %s -x 80 -y 24 "
+		 "\"stty -g > /tmp/%s.before; %s/bin/addrlab vm shell; echo EXIT=\\$?; "
+		 "stty -g > /tmp/%s.after; cmp -s /tmp/%s.before /tmp/%s.after && echo TERMINAL-SAME; sleep 60\"",
+		 s, s, s, build, s, s, s);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	CU_ASSERT_TRUE(pane_shows(s, "root@addrlab:~#", screen, sizeof(screen)));
+	tmux_keys(s, "'sleep 100' Enter");
+	usleep(1500000);
+	tmux_keys(s, "C-c");
+	tmux_keys(s, "'echo rc=$?' Enter");
+	CU_ASSERT_TRUE(pane_shows(s, "rc=130", screen, sizeof(screen)));
+	tmux_keys(s, "'stty size' Enter");
+	CU_ASSERT_TRUE(pane_shows(s, "24 80", screen, sizeof(screen)));
+	tmux_keys(s, "'exit 7' Enter");
+	CU_ASSERT_TRUE(pane_shows(s, "EXIT=7", screen, sizeof(screen)));
+	CU_ASSERT_TRUE(pane_shows(s, "TERMINAL-SAME", screen, sizeof(screen)));
+	if (!strstr(screen, "TERMINAL-SAME"))
+		fprintf(stderr, "\n%s\n", screen);
+	snprintf(cmd, sizeof(cmd), "tmux kill-session -t %s; rm -f /tmp/%s.before /tmp/%s.after",
+		 s, s, s);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 void register_lab_tests(void)
 {
 	CU_pSuite s;
@@ -535,5 +597,7 @@ void register_lab_tests(void)
 	CU_add_test(s, "vm run: output, status, timeout, fault", test_cli_run);
 	CU_add_test(s, "bad command lines", test_cli_bad_usage);
 	CU_add_test(s, "vm shell reading a pipe", test_cli_shell_from_pipe);
+	CU_add_test(s, "vm shell in a terminal: ^C, status, terminal restored",
+		    test_cli_shell_in_a_terminal);
 
 }
