@@ -79,8 +79,10 @@ static bool edu_mmap_reg_ok(loff_t offset, size_t len)
 	       offset < EDU_MMAP_REG_END && IS_ALIGNED(offset, sizeof(u32));
 }
 
-/* The register value travels in CPU byte order, as a load through the
- * mapping would see it. */
+/*
+ * The register value travels in CPU byte order, as a load through the
+ * mapping would see it.
+ */
 static ssize_t edu_mmap_read(struct file *file, char __user *buf, size_t len,
 			     loff_t *ppos)
 {
@@ -224,8 +226,10 @@ static int edu_mmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pcim_enable_device(pdev);
 	if (ret)
 		return ret;
-	/* Requests the BAR (it shows in /proc/iomem as "edu_mmap") and maps
-	 * it for the kernel; both are undone when the driver unbinds. */
+	/*
+	 * Requests the BAR (it shows in /proc/iomem as "edu_mmap") and maps
+	 * it for the kernel; both are undone when the driver unbinds.
+	 */
 	ret = pcim_iomap_regions(pdev, BIT(EDU_BAR), KBUILD_MODNAME);
 	if (ret) {
 		dev_err(&pdev->dev, "cannot request and map BAR%d: %d\n",
@@ -236,8 +240,10 @@ static int edu_mmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	em->bar_start = pci_resource_start(pdev, EDU_BAR);
 	em->bar_len = pci_resource_len(pdev, EDU_BAR);
 
-	/* A process gets whole pages: a BAR sharing a page with something
-	 * else could not be handed out safely. */
+	/*
+	 * A process gets whole pages: a BAR sharing a page with something
+	 * else could not be handed out safely.
+	 */
 	if (!PAGE_ALIGNED(em->bar_start) || !PAGE_ALIGNED(em->bar_len)) {
 		dev_err(&pdev->dev, "BAR%d %pR is not made of whole pages\n",
 			EDU_BAR, &pdev->resource[EDU_BAR]);

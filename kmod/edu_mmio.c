@@ -79,8 +79,7 @@
 static char *fail_probe_at = "";
 module_param(fail_probe_at, charp, 0444);
 MODULE_PARM_DESC(fail_probe_at,
-		 "make probe fail at this step, to watch the unwind run: "
-		 "enable, region, iomap, id, liveness, vectors, irq, irqtest");
+		 "make probe fail at this step, to watch the unwind run: enable, region, iomap, id, liveness, vectors, irq, irqtest");
 
 struct edu_mmio {
 	struct pci_dev *pdev;

@@ -137,8 +137,10 @@ static int fault_pages_pages_show(struct seq_file *m, void *unused)
 
 	for (i = 0; i < npages; i++) {
 		struct page *page = fault_pages[i];
-		/* alloc_page(GFP_KERNEL) never returns highmem: it has a
-		 * permanent kernel address. */
+		/*
+		 * alloc_page(GFP_KERNEL) never returns highmem: it has a
+		 * permanent kernel address.
+		 */
 		const char *src = page_address(page);
 
 		/* A snapshot; the process may be writing it as we read. */
@@ -173,8 +175,10 @@ static const struct file_operations fault_pages_reset_fops = {
 	.llseek	= noop_llseek,
 };
 
-/* Drops our reference to the first n pages; returns how many were still
- * referenced by someone else (they are freed when that someone lets go). */
+/*
+ * Drops our reference to the first n pages; returns how many were still
+ * referenced by someone else (they are freed when that someone lets go).
+ */
 static unsigned int fault_pages_put(unsigned int n)
 {
 	unsigned int i, busy = 0;
