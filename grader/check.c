@@ -45,7 +45,10 @@ struct ctx {
 
 	struct build_result build[B_COUNT];
 	bool built[B_COUNT];
-	unsigned int pushed_boot;	/* vm boots count when pushed, +1; 0: not */
+	struct vm *vm_plain, *vm_iommu;	/* vm is one of these */
+	bool own_iommu;		/* we made vm_iommu, we free it */
+	/* Per VM: its boot count when the build was pushed, +1; 0: not. */
+	unsigned int pushed_plain, pushed_iommu;
 	bool build_log_shown;	/* later checks need not repeat it */
 
 	/* The check being run. */
@@ -300,14 +303,16 @@ static const char *pushed(lua_State *L, struct ctx *c)
 
 	build_or_fail(L, c, false);
 	b = &c->build[B_PLAIN];
+	unsigned int *pushed = c->vm == c->vm_iommu ? &c->pushed_iommu :
+			       &c->pushed_plain;
+
 	snprintf(guest, sizeof(guest), GUEST_DIR "/%s%s", c->name,
 		 c->l->exercise->kind == EX_MODULE ? ".ko" : "");
-	if (c->pushed_boot != vm_restarts(c->vm) + 1 ||
-	    vm_state(c->vm) != VM_READY) {
+	if (*pushed != vm_restarts(c->vm) + 1 || vm_state(c->vm) != VM_READY) {
 		if (vm_push(c->vm, b->artifact, guest, 0755))
 			t_failure(L, c, fmt("cannot copy the build into the lab VM: %s",
 					    vm_error(c->vm)), NULL);
-		c->pushed_boot = vm_restarts(c->vm) + 1;
+		*pushed = vm_restarts(c->vm) + 1;
 	}
 	return guest;
 }
@@ -649,6 +654,13 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 	char *ignored = NULL;
 
 	reset_check(c);
+	if (k->iommu && !c->vm_iommu) {
+		struct vm_options vo = { .iommu = true };
+
+		c->vm_iommu = vm_new(&vo);
+		c->own_iommu = true;
+	}
+	c->vm = k->iommu && c->vm_iommu ? c->vm_iommu : c->vm_plain;
 	c->start = now_ms();
 	c->timeout_ms = k->timeout_ms;
 	c->deadline = c->start + k->timeout_ms;
@@ -704,7 +716,8 @@ int grade_exercise(struct lesson *l, const struct grade_opts *o,
 		   struct grade *g, char *err, size_t errlen)
 {
 	struct lesson_exercise *e = l->exercise;
-	struct ctx c = { .l = l, .o = o, .vm = o->vm };
+	struct ctx c = { .l = l, .o = o, .vm = o->vm, .vm_plain = o->vm,
+			 .vm_iommu = o->vm_iommu };
 	uint64_t t0 = now_ms();
 
 	memset(g, 0, sizeof(*g));
@@ -741,6 +754,8 @@ int grade_exercise(struct lesson *l, const struct grade_opts *o,
 	}
 	for (int i = 0; i < B_COUNT; i++)
 		build_result_free(&c.build[i]);
+	if (c.own_iommu)
+		vm_free(c.vm_iommu);
 	reset_check(&c);
 	g->elapsed_ms = (unsigned int)(now_ms() - t0);
 	return 0;

@@ -18,6 +18,10 @@
  * lab VM fault during a check (oops, panic, hang, QEMU abort) fails that
  * check with the fault in words; the next check gets a fresh VM.
  *
+ * A check with profile = "iommu" runs in a second lab VM with an Intel
+ * IOMMU (q35), where DMA addresses are IOVAs and a mapping's direction is
+ * enforced: the place to catch a wrong DMA direction.
+ *
  * Checks run in order; points are all or nothing per check.  Modules a
  * check loaded are unloaded after it, so checks do not depend on each other
  * (except through the build, which is done once per set of options).
@@ -62,6 +66,8 @@ struct grade_opts {
 	const char *include_dir;	/* kmod/ (edu.h) */
 	enum lang lang;
 	struct vm *vm;		/* the lab VM to use; started when needed */
+	struct vm *vm_iommu;	/* for checks with profile = "iommu"; NULL:
+				 * made (and freed) by grade_exercise if needed */
 	bool fresh_vm;		/* reboot before the first check */
 	/* Called as each check ends (progress); may be NULL. */
 	void (*on_result)(void *ctx, const struct check_result *r);

@@ -369,6 +369,7 @@ fail:
 static int read_check(struct ld *d, void *elem)
 {
 	struct lesson_check *c = elem;
+	char *profile = NULL;
 
 	c->fn_ref = LUA_NOREF;
 	if (get_string(d, "name", true, &c->name) ||
@@ -377,8 +378,18 @@ static int read_check(struct ld *d, void *elem)
 	    get_uint(d, "points", true, 0, 1, 1000, &c->points) ||
 	    get_uint(d, "timeout", false, DEFAULT_CHECK_MS / 1000, 1,
 		     MAX_CHECK_MS / 1000, &c->timeout_ms) ||
-	    get_function_ref(d, "run", true, &c->fn_ref))
+	    get_string(d, "profile", false, &profile) ||
+	    get_function_ref(d, "run", true, &c->fn_ref)) {
+		free(profile);
 		return -1;
+	}
+	if (profile && strcmp(profile, "iommu") && strcmp(profile, "plain")) {
+		bad(d, "profile", "'%s': use plain (the default) or iommu", profile);
+		free(profile);
+		return -1;
+	}
+	c->iommu = profile && !strcmp(profile, "iommu");
+	free(profile);
 	c->timeout_ms *= 1000;
 	if (!c->title.s[LANG_EN])
 		c->title.s[LANG_EN] = strdup(c->name);

@@ -59,6 +59,7 @@ struct lesson_check {
 	struct ltext title;
 	unsigned int points;
 	unsigned int timeout_ms;
+	bool iommu;		/* run in the IOMMU profile (profile = "iommu") */
 	int fn_ref;		/* function(t) */
 };
 
