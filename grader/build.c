@@ -314,12 +314,20 @@ static int sandboxed(const struct build_opts *o, char *const cmd[],
 	return 0;
 }
 
-static unsigned int count_warnings(const char *log)
+/* Counts warning lines: gcc's (tagged "[-W...]") or the checker's. */
+static unsigned int count_warnings(const char *log, bool compiler)
 {
 	unsigned int n = 0;
 
-	for (const char *p = log; (p = strstr(p, "warning:")); p++)
-		n++;
+	for (const char *p = log; *p;) {
+		const char *e = strchrnul(p, '\n');
+		size_t len = (size_t)(e - p);
+
+		if (memmem(p, len, "warning:", 8) &&
+		    !!memmem(p, len, "[-W", 3) == compiler)
+			n++;
+		p = *e ? e + 1 : e;
+	}
 	return n;
 }
 
@@ -352,13 +360,10 @@ int build_run(const struct build_opts *o, struct build_result *res)
 		fail(res, BUILD_ERROR, "cannot make '%s': %m", o->work_dir);
 		return 0;
 	}
-	if (!o->incremental) {
-		empty_dir(o->work_dir);
-		for (size_t i = 0; i < o->nfiles; i++)
-			if (copy_source(o, o->files[i], res) ||
-			    res->status != BUILD_OK)
-				goto out;
-	}
+	empty_dir(o->work_dir);
+	for (size_t i = 0; i < o->nfiles; i++)
+		if (copy_source(o, o->files[i], res) || res->status != BUILD_OK)
+			goto out;
 
 	if (o->kind == BUILD_MODULE) {
 		snprintf(headers, sizeof(headers), "/usr/src/linux-headers-%s", o->kver);
@@ -378,7 +383,7 @@ int build_run(const struct build_opts *o, struct build_result *res)
 		cmd[n++] = headers;
 		cmd[n++] = "M=/build";
 		if (o->sparse)
-			cmd[n++] = "C=2";
+			cmd[n++] = "C=1";	/* one pass: compile and check */
 		cmd[n++] = "modules";
 		snprintf(artifact, sizeof(artifact), "%s/%s.ko", o->work_dir, o->name);
 	} else {
@@ -410,7 +415,8 @@ int build_run(const struct build_opts *o, struct build_result *res)
 	cmd[n] = NULL;
 	if (sandboxed(o, cmd, res) || res->status != BUILD_OK)
 		goto out;
-	res->warnings = count_warnings(res->log);
+	res->warnings = count_warnings(res->log, true);
+	res->checker = o->sparse ? count_warnings(res->log, false) : 0;
 	if (res->exit_code != 0 || stat(artifact, &st)) {
 		first = first_problem(res->log);
 		fail(res, BUILD_FAILED, "%s", first ? first : "the build failed");

@@ -33,9 +33,8 @@ struct build_opts {
 	const char *kver;		/* headers in /usr/src/linux-headers-KVER */
 	const char *include_dir;	/* read-only, on the include path; or NULL */
 	bool werror;			/* warnings fail the build */
-	bool sparse;			/* module builds: run sparse (C=2) too */
-	bool incremental;		/* keep work_dir as it is (after a build of
-					 * the same files: sparse then only checks) */
+	bool sparse;			/* module builds: sparse checks each file as
+					 * it is compiled (C=1), in the same build */
 	unsigned int timeout_ms;	/* 0: 120 s */
 	size_t log_cap;			/* 0: 256 KiB */
 };
@@ -60,7 +59,8 @@ struct build_result {
 	int exit_code;
 	char *log;		/* compiler (and sparse) output, paths as /build/FILE */
 	bool log_truncated;
-	unsigned int warnings;	/* lines with "warning:" */
+	unsigned int warnings;	/* the compiler's warnings (gcc tags them [-W...]) */
+	unsigned int checker;	/* sparse's findings (no such tag) */
 	char *artifact;		/* host path of NAME.ko or the program, or NULL */
 	char *message;		/* one line for people */
 	unsigned int elapsed_ms;
