@@ -273,8 +273,11 @@ static void vm_run_or_fail(lua_State *L, struct ctx *c, const char *cmd,
 		t_failure(L, c, msg, ev);
 	}
 	if (r->verdict == VM_TIMEOUT) {
-		char *msg = fmt("'%s' ran past its %u s limit", cmd,
-				(timeout_ms + 999) / 1000);
+		/* Say what it was doing, where the guest saw it. */
+		char *msg = fmt("'%s' ran past its %u s limit%s%s", cmd,
+				(timeout_ms + 999) / 1000,
+				r->pids_limit ? "; it hit the limit on processes (does it fork without end?)" : "",
+				r->truncated ? "; it printed more output than is kept (16 MiB per stream)" : "");
 		char *ev = fmt("%s%s", r->out, r->err);
 
 		vm_result_free(r);

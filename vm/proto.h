@@ -74,6 +74,7 @@ enum proto_type {
 #define PROTO_EXIT_TIMED_OUT	0x1u	/* killed by the agent at timeout_ms */
 #define PROTO_EXIT_TRUNCATED	0x2u	/* output beyond out_cap was dropped */
 #define PROTO_EXIT_SPAWN_FAILED	0x4u	/* exec failed; status is 127 */
+#define PROTO_EXIT_PIDS_MAX	0x8u	/* the job hit its process limit */
 
 struct proto_frame {
 	uint8_t type;

@@ -1411,6 +1411,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 			res->signal = st < 0 ? -st : 0;
 			res->exit_code = st < 0 ? 128 - st : st;
 			res->truncated = flags & PROTO_EXIT_TRUNCATED;
+			res->pids_limit = flags & PROTO_EXIT_PIDS_MAX;
 			done = true;
 			break;
 		}

@@ -81,6 +81,7 @@ struct vm_result {
 	int exit_code;		/* VM_OK/VM_TIMEOUT: the exit code, 128+signal if killed */
 	int signal;		/* the signal that ended the command, or 0 */
 	bool truncated;		/* output past out_cap was dropped */
+	bool pids_limit;	/* it hit the guest's per-command process limit */
 	char *out, *err;	/* NUL-terminated, never NULL after a request */
 	size_t out_len, err_len;
 	unsigned int elapsed_ms;	/* host-side, request to verdict */

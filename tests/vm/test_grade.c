@@ -212,7 +212,7 @@ static void test_lint_clean(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exercise 'hello': skeleton 2/5\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "mutant 'no-greeting' rejected by 'greets': kernel messages: expected to match 'hello, grader', got \"\"\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "mutant 'unused-variable' rejected by 'builds': the submission builds with 1 warning"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: 1 lesson, 0 problems\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: 2 lessons, 0 problems\n"));
 	free(out);
 }
 
@@ -223,14 +223,14 @@ static void test_lint_finds_a_toothless_mutant(void)
 	/* A copy of the exercise with one more mutant that changes nothing
 	 * any check can see: lint must say so, and fail. */
 	snprintf(cmd, sizeof(cmd),
-		 "t=$(mktemp -d) && cp -r tests/grade/exercises/hello $t/ && "
+		 "t=$(mktemp -d) && cp -r tests/grade/exercises/* $t/ && "
 		 "sed -i 's/^}$/  { name = \"harmless\", check = \"greets\", file = \"hello.c\", "
 		 "from = \"a module that greets\", to = \"a module\", why = \"only a comment\" },\\n}/' "
 		 "$t/hello/mutants.lua && ADDRLAB_EXERCISES=$t %s/bin/addrlab-grade lint; "
 		 "rc=$?; rm -rf $t; exit $rc", tv_build);
 	CU_ASSERT_EQUAL(shell(cmd, &out), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: tests/grade/lessons/hello: exercise 'hello': mutant 'harmless' (only a comment) passes check 'greets', which should reject it\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: 1 lesson, 1 problem\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: 2 lessons, 1 problem\n"));
 	if (!strstr(out, "1 problem"))
 		fprintf(stderr, "\n%s\n", out);
 	free(out);
@@ -288,6 +288,41 @@ static void test_batch_killed_and_resumed(void)
 	free(out);
 }
 
+static void test_user_programs_that_misbehave(void)
+{
+	char *out = NULL, cmd[2 * PATH_MAX + 512];
+
+	/*
+	 * A user-space exercise graded on programs that loop, fork without
+	 * end, flood their output and panic the kernel: each gets a verdict
+	 * naming the cause, within its check's limit and a margin, and the
+	 * next check finds a working VM.
+	 */
+	snprintf(cmd, sizeof(cmd),
+		 "t=$(mktemp -d); %s/bin/addrlab-grade batch -j 2 --exercise count --out $t "
+		 "tests/grade/user-submissions/* 2>/dev/null; echo rc=$?; cat $t/grades.csv; "
+		 "sqlite3 -separator ' | ' $t/gradebook.sqlite \"select submission, name, message, "
+		 "elapsed_ms < 20000 from checks where outcome != 'pass' order by 1\"; rm -rf $t",
+		 tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "rc=0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "good,count,4,4,graded,\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "loops,count,2,4,graded,counts\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "forks,count,2,4,graded,counts\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "floods,count,2,4,graded,counts\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panics,count,2,4,graded,counts\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "loops | counts | '/tmp/addrlab/count 5' ran past its 10 s limit | 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "forks | counts | '/tmp/addrlab/count 5' ran past its 10 s limit; "
+				      "it hit the limit on processes (does it fork without end?) | 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "floods | counts | '/tmp/addrlab/count 5' ran past its 10 s limit; "
+				      "it printed more output than is kept (16 MiB per stream) | 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panics | counts | the kernel panicked: Kernel panic - not syncing: "
+				      "sysrq triggered crash (while running '/tmp/addrlab/count 5') | 1\n"));
+	if (!strstr(out, "panics | counts"))
+		fprintf(stderr, "\n%s\n", out);
+	free(out);
+}
+
 static int grade_init(void)
 {
 	/* build/.. is the source tree this build came from. */
@@ -309,4 +344,6 @@ void register_grade_tests(void)
 	CU_add_test(s, "lint: the fixture is clean", test_lint_clean);
 	CU_add_test(s, "lint: a mutant no check rejects is a problem", test_lint_finds_a_toothless_mutant);
 	CU_add_test(s, "batch: SIGKILL, then resume: each submission once", test_batch_killed_and_resumed);
+	CU_add_test(s, "user programs that loop, fork, flood, panic: named, bounded",
+		    test_user_programs_that_misbehave);
 }

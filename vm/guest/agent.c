@@ -58,6 +58,7 @@ struct job {
 	uint64_t out_cap, out_total, err_total;
 	uint64_t start_ms, deadline_ms;	/* deadline 0: none */
 	const char *cgroup;	/* this slot's cgroup, or NULL */
+	long pids_max_events;	/* the slot's pids.events "max" at the start */
 };
 
 static int chan = -1;
@@ -221,6 +222,31 @@ static void job_kill_all(struct job *j)
 	}
 }
 
+/* How often the slot's cgroup refused a fork for its process limit. */
+static long pids_max_events(const struct job *j)
+{
+	char p[128], buf[128], *m;
+	long n = 0;
+	int fd;
+	ssize_t r;
+
+	if (!j->cgroup)
+		return 0;
+	snprintf(p, sizeof(p), "%s/pids.events", j->cgroup);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	buf[r] = '\0';
+	m = strstr(buf, "max ");
+	if (m)
+		n = strtol(m + 4, NULL, 10);
+	return n;
+}
+
 /* Reaps every exited child there is (jobs' leaders and orphans alike). */
 static void reap(void);
 static pid_t fork_into(int cgroup_fd, bool *placed);
@@ -271,6 +297,8 @@ static void job_finish(struct job *j)
 
 	job_kill_all(j);
 	job_wait_gone(j);
+	if (pids_max_events(j) > j->pids_max_events)
+		j->flags |= PROTO_EXIT_PIDS_MAX;
 	close_fd(&j->out_fd);
 	close_fd(&j->err_fd);
 	close_fd(&j->in_fd);
@@ -433,6 +461,7 @@ static void handle_exec(uint32_t id, struct proto_cursor *c)
 	}
 	j->used = true;
 	j->cgroup = slot_cgroup[j - jobs][0] ? slot_cgroup[j - jobs] : NULL;
+	j->pids_max_events = pids_max_events(j);
 	j->start_ms = now_ms();
 	j->deadline_ms = timeout_ms ? j->start_ms + timeout_ms : 0;
 	pid = fork_into(j->cgroup ? slot_cgroup_fd[j - jobs] : -1, &placed);
