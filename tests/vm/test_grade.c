@@ -139,6 +139,18 @@ static void test_oops_json(void)
 	free(out);
 }
 
+static void test_qemu_abort_named(void)
+{
+	char *out = NULL;
+
+	CU_ASSERT_EQUAL(grade("", "aborts", &out, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  FAIL  greets who it is told to                 0/2\n"
+				      "        QEMU itself aborted: qemu: hardware error: EDU: DMA range "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "(edu's DMA must end below 0x41000: its buffer is 4096 bytes at 0x40000)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nscore 2/5\n"));
+	free(out);
+}
+
 static void test_hang_is_bounded(void)
 {
 	char *out = NULL;
@@ -339,6 +351,7 @@ void register_grade_tests(void)
 	CU_add_test(s, "a compile error fails every check (JUnit)", test_broken_junit);
 	CU_add_test(s, "an oops is named with its evidence (JSON)", test_oops_json);
 	CU_add_test(s, "a hang is found in seconds, twice", test_hang_is_bounded);
+	CU_add_test(s, "QEMU aborting is named, with edu's limit", test_qemu_abort_named);
 	CU_add_test(s, "the student's Makefile, Kbuild and links are ignored", test_sneaky_files_ignored);
 	CU_add_test(s, "bad command lines", test_usage_errors);
 	CU_add_test(s, "lint: the fixture is clean", test_lint_clean);
