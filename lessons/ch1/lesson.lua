@@ -135,6 +135,21 @@ return {
                 ko = "vmalloc: 한 페이지의 워크, 그리고 모든 페이지의 물리 위치" },
       run = "sed -n '6,14p' " .. VM .. "; grep '^page=' " .. VM,
       highlight = "page=%d+ virt=0x%x+ phys=" },
+    { id = "vmalloc-runs",
+      title = { en = "256 vmalloc pages: runs of neighbouring frames",
+                ko = "vmalloc 256페이지: 이웃한 프레임끼리 묶어 보기" },
+      timeout = 30,
+      run = [[
+M=/lib/modules/$(uname -r)/extra/addrspace.ko; F=/sys/kernel/debug/addrspace/vmalloc
+rmmod addrspace 2>/dev/null; insmod $M vmalloc_pages=256 || exit 1
+grep '^page=' $F | { s=; while read p v ph r; do k=${p#page=}; x=$((${ph#phys=}))
+if [ -n "$s" ] && [ $x -eq $((l + d)) ]; then l=$x; e=$k; continue; fi
+if [ -n "$s" ] && [ "$e" = "$s" ] && [ $((x - l)) -eq 4096 -o $((l - x)) -eq 4096 ]; then d=$((x - l)); l=$x; e=$k; continue; fi
+[ -n "$s" ] && printf 'pages %3d-%3d  phys 0x%x .. 0x%x\n' $s $e $f $l
+s=$k; e=$k; f=$x; l=$x; d=0; done; printf 'pages %3d-%3d  phys 0x%x .. 0x%x\n' $s $e $f $l; }
+rmmod addrspace 2>/dev/null; insmod $M
+]],
+      highlight = "pages +%d+%- *%d+" },
     { id = "vtop",
       title = { en = "vtop: /proc/self/pagemap and the module agree",
                 ko = "vtop: /proc/self/pagemap와 모듈의 답이 같다" },
