@@ -218,7 +218,11 @@ return {
           restore(t, cmd)
           t:eq(#bytes(before), 256, "configuration bytes read before (od -An -v -tx1 " .. CONFIG .. ")")
           same_config(t, before, after, "after bar_size")
-          result_line(t, r)
+          local _, size = result_line(t, r)
+          local s, e = resource(t)
+          t:expect(size == e - s + 1,
+            ("size=0x%x is not BAR0's size: an unchanged configuration space only counts once the program really sizes the BAR")
+              :format(size))
         end },
 
       { name = "refuses-bound", points = 2, timeout = 60,
