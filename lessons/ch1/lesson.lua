@@ -95,7 +95,7 @@ local function check_frames(t, file, out, rewrite)
     local want = ("%s page %d"):format(file, e.k)
     local got = t:phys(e.phys, #want + 1)
     t:expect(got == want .. "\0",
-      ("%s: guest physical memory at 0x%x holds \"%s\", not the page's text \"%s\"")
+      ("%s: guest physical memory at 0x%x holds \"%s\", not the page's text \"%s\": that frame is not the page your program wrote (a shared mapping? the entry at vpn * 8? PFN bits 0-54 times the page size?)")
         :format(e.line, e.phys, printable(got), want))
   end
   if not rewrite then return end
