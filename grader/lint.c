@@ -63,19 +63,25 @@ static int load_module(const struct lint_opts *o, struct lesson *l, bool load)
 	return bad;
 }
 
-/* Does some line of text match the Lua pattern?  Uses the lesson's own
- * runtime, so the pattern means what it means in the TUI. */
+/* Does some line of text match the Lua pattern?  Line by line, as the
+ * workbook highlights (so ^ and $ anchor to a line), in the lesson's own
+ * runtime, so the pattern means what it means there. */
 static bool matches(struct lesson *l, const char *text, const char *pattern)
 {
 	lua_State *L = lrt_state(l->rt);
-	bool hit;
+	bool hit = false;
 
-	lua_settop(L, 0);
-	lua_getglobal(L, "string");
-	lua_getfield(L, -1, "find");
-	lua_pushstring(L, text);
-	lua_pushstring(L, pattern);
-	hit = lua_pcall(L, 2, 1, 0) == LUA_OK && !lua_isnil(L, -1);
+	for (const char *p = text; *p && !hit;) {
+		const char *e = strchrnul(p, '\n');
+
+		lua_settop(L, 0);
+		lua_getglobal(L, "string");
+		lua_getfield(L, -1, "find");
+		lua_pushlstring(L, p, (size_t)(e - p));
+		lua_pushstring(L, pattern);
+		hit = lua_pcall(L, 2, 1, 0) == LUA_OK && !lua_isnil(L, -1);
+		p = *e ? e + 1 : e;
+	}
 	lua_settop(L, 0);
 	return hit;
 }

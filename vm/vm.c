@@ -27,7 +27,9 @@
 #define DEFAULT_MEM_MB		256
 #define DEFAULT_BOOT_MS		60000
 #define DEFAULT_OUT_CAP		(16u << 20)
-#define REPLY_MARGIN_MS		3000	/* past a command's limit, for the agent's own kill */
+/* Past a command's limit, for the agent's own kill and report: a loaded
+ * host is slow, and hangs are the heartbeat's job, not this margin's. */
+#define REPLY_MARGIN_MS		10000
 #define RESYNC_MS		2000
 #define HEARTBEAT_MS		2000	/* silence before we ask "are you there?" */
 #define HEARTBEAT_GRACE_MS	8000	/* no answer by then: the guest hangs */

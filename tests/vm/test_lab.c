@@ -105,7 +105,9 @@ static void test_exec_timeout_keeps_vm(void)
 	CU_ASSERT_EQUAL(r.verdict, VM_TIMEOUT);
 	CU_ASSERT_STRING_EQUAL(r.out, "started\n");
 	CU_ASSERT_EQUAL(r.signal, 9);
-	CU_ASSERT(r.elapsed_ms >= 1000 && r.elapsed_ms < 4000);
+	/* Stopped by the agent at the limit (not by the host giving up, which
+	 * would be 10 s later); a loaded host may take a few seconds more. */
+	CU_ASSERT(r.elapsed_ms >= 1000 && r.elapsed_ms < 9000);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "1000 ms"));
 	vm_result_free(&r);
 	CU_ASSERT_EQUAL(vm_state(vm), VM_READY);
