@@ -45,21 +45,21 @@ static int edu_id_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		return -ENOMEM;
 	pci_set_drvdata(pdev, edu);
 
-	/* STEP 1: Turn the device on (memory decoding) with pci_enable_device(); the result goes in ret. The skeleton fails with -ENODEV until you do. */
+	/* STEP 1: Turn the device on with pci_enable_device(); the result goes in ret. */
 	ret = pci_enable_device(pdev);
 	/* SKELETON: ret = -ENODEV; */
 	/* END STEP 1 */
 	if (ret)
 		return ret;
 
-	/* STEP 2: Claim BAR0 (EDU_BAR) under the module's name (KBUILD_MODNAME) with pci_request_region(); the result goes in ret. */
+	/* STEP 2: Claim BAR0 (EDU_BAR) as KBUILD_MODNAME: pci_request_region(), into ret. */
 	ret = pci_request_region(pdev, EDU_BAR, KBUILD_MODNAME);
 	/* SKELETON: ret = -ENODEV; */
 	/* END STEP 2 */
 	if (ret)
 		goto err_disable;
 
-	/* STEP 3: Map all of BAR0 into kernel virtual space with pci_iomap() (length 0: the whole BAR) and keep the __iomem pointer in edu->regs. */
+	/* STEP 3: Map all of BAR0 with pci_iomap() into edu->regs (NULL on failure). */
 	edu->regs = pci_iomap(pdev, EDU_BAR, 0);
 	/* END STEP 3 */
 	if (!edu->regs) {
@@ -67,7 +67,7 @@ static int edu_id_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		goto err_release;
 	}
 
-	/* STEP 4: Read the ID register (offset EDU_REG_ID) with ioread32() into id. */
+	/* STEP 4: Read the ID register (EDU_REG_ID) with ioread32() into id. */
 	id = ioread32(edu->regs + EDU_REG_ID);
 	/* SKELETON: id = 0; */
 	/* END STEP 4 */
@@ -79,7 +79,7 @@ static int edu_id_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		goto err_unmap;
 	}
 
-	/* STEP 5: Write EDU_ID_LIVENESS_PROBE to the liveness register (EDU_REG_LIVENESS) with iowrite32(), then read it back into back with ioread32(). */
+	/* STEP 5: Write EDU_ID_LIVENESS_PROBE to EDU_REG_LIVENESS; read it back into back. */
 	iowrite32(EDU_ID_LIVENESS_PROBE, edu->regs + EDU_REG_LIVENESS);
 	back = ioread32(edu->regs + EDU_REG_LIVENESS);
 	/* SKELETON: back = 0; */
@@ -106,7 +106,7 @@ err_disable:
 
 static void edu_id_remove(struct pci_dev *pdev)
 {
-	/* STEP 6: Undo everything probe did, in reverse order, as its error path does: pci_iounmap(), pci_release_region(), pci_disable_device(). */
+	/* STEP 6: Undo probe in reverse: iounmap, release the region, disable the device. */
 	struct edu_id *edu = pci_get_drvdata(pdev);
 
 	pci_iounmap(pdev, edu->regs);
