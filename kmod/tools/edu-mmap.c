@@ -14,6 +14,10 @@
  * notation; a refused access prints the errno's name, e.g. EINVAL):
  *	edu-mmap pread OFFSET		edu-mmap pwrite OFFSET VALUE
  *	edu-mmap ioctl OFFSET [VALUE]	(EDU_MMAP_IOC_READ32 / WRITE32)
+ *
+ * --dev PATH, before the command, maps PATH instead of /dev/edu_mmap: any
+ * driver's device node that maps edu's BAR0 at offset 0 (chapter 4's
+ * exercise, /dev/bar_mmap).  id, alive, smaps and bad need only mmap().
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,19 +47,24 @@ static int fail(const char *fmt, ...)
 	return 1;
 }
 
+/* The device node mapped: EDU_MMAP_DEVICE unless --dev says otherwise. */
+static const char *dev_path = EDU_MMAP_DEVICE;
+
 static int usage(void)
 {
-	fputs("usage: edu-mmap id | alive VALUE | smaps | bad | bench N\n"
-	      "       edu-mmap pread OFFSET | pwrite OFFSET VALUE | "
+	fputs("usage: edu-mmap [--dev PATH] id | alive VALUE | smaps | bad | bench N\n"
+	      "       edu-mmap [--dev PATH] pread OFFSET | pwrite OFFSET VALUE | "
 	      "ioctl OFFSET [VALUE]\n", stderr);
 	return 2;
 }
 
 static int open_dev(void)
 {
-	int fd = open(EDU_MMAP_DEVICE, O_RDWR);
+	int fd = open(dev_path, O_RDWR);
 
-	if (fd < 0 && errno == ENOENT && !access("/sys/module/edu_mmap", F_OK))
+	if (fd < 0 && strcmp(dev_path, EDU_MMAP_DEVICE))
+		fail("cannot open '%s': %s", dev_path, strerror(errno));
+	else if (fd < 0 && errno == ENOENT && !access("/sys/module/edu_mmap", F_OK))
 		fail("no %s: edu_mmap is loaded but found no edu device "
 		     "(lspci -d 1234:11e8)", EDU_MMAP_DEVICE);
 	else if (fd < 0 && errno == ENOENT)
@@ -72,7 +81,7 @@ static volatile uint32_t *map_bar(int fd)
 		       fd, 0);
 
 	if (p == MAP_FAILED) {
-		fail("cannot map '%s': %s", EDU_MMAP_DEVICE, strerror(errno));
+		fail("cannot map '%s': %s", dev_path, strerror(errno));
 		return NULL;
 	}
 	return p;
@@ -279,8 +288,15 @@ static int cmd_bench(int fd, volatile uint32_t *regs, const char *arg)
 int main(int argc, char **argv)
 {
 	volatile uint32_t *regs = NULL;
-	const char *cmd = argc > 1 ? argv[1] : "";
+	const char *cmd;
 	int fd, ret;
+
+	if (argc > 2 && !strcmp(argv[1], "--dev")) {
+		dev_path = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
+	cmd = argc > 1 ? argv[1] : "";
 
 	if (!(!strcmp(cmd, "id") && argc == 2) &&
 	    !(!strcmp(cmd, "alive") && argc == 3) &&
