@@ -57,6 +57,7 @@ struct ctx {
 	uint64_t kmsg_cursor;
 	unsigned int kmsg_boot;
 	bool module_loaded;
+	char *clean_state;	/* the guest's resources before the check */
 	bool failed;
 	char *message, *evidence;
 	enum vm_verdict fault;
@@ -622,24 +623,59 @@ static void reset_check(struct ctx *c)
 	c->module_loaded = false;
 }
 
-/* Unloads what the check loaded; a module that will not go means a dirty
- * kernel: the next check gets a fresh VM. */
+/* What a module can leave behind: claimed regions, misc devices,
+ * interrupt lines, or itself (an rmmod that failed). */
+#define RESOURCES "cat /proc/iomem /proc/misc; awk 'NR > 1 { print $1, $NF }' /proc/interrupts; " \
+		  "cut -d' ' -f1 /proc/modules"
+
+static char *guest_resources(struct vm *vm)
+{
+	struct vm_result r;
+	char *out = NULL;
+
+	if (vm_state(vm) != VM_READY || vm_sh(vm, RESOURCES, 10000, &r))
+		return NULL;
+	if (r.verdict == VM_OK && r.exit_code == 0) {
+		out = r.out;
+		r.out = NULL;
+	}
+	vm_result_free(&r);
+	return out;
+}
+
+/*
+ * Unloads what the check loaded.  A module that will not go, or that went
+ * but left a region, a misc device or an interrupt behind, means a dirty
+ * kernel: the next check (and the next submission) gets a fresh VM, so one
+ * student's leak never fails another's check.
+ */
 static void cleanup_check(struct ctx *c)
 {
 	struct vm_result r;
-	char *cmd;
+	char *cmd, *now;
+	bool dirty = false;
 
-	if (!c->module_loaded || vm_state(c->vm) != VM_READY)
-		return;
-	cmd = fmt("grep -q '^%s ' /proc/modules && rmmod %s || true", c->name,
-		  c->name);
-	if (cmd && (vm_sh(c->vm, cmd, 10000, &r) || r.verdict != VM_OK ||
-		    r.exit_code != 0))
-		vm_stop(c->vm);
-	if (cmd)
-		vm_result_free(&r);
-	free(cmd);
+	if (c->module_loaded && vm_state(c->vm) == VM_READY) {
+		/* Exit status 0 only if it is not loaded, or unloads now. */
+		cmd = fmt("if grep -q '^%s ' /proc/modules; then rmmod %s; fi",
+			  c->name, c->name);
+		if (cmd && (vm_sh(c->vm, cmd, 10000, &r) || r.verdict != VM_OK ||
+			    r.exit_code != 0))
+			dirty = true;
+		if (cmd)
+			vm_result_free(&r);
+		free(cmd);
+	}
 	c->module_loaded = false;
+	if (!dirty && c->clean_state && vm_state(c->vm) == VM_READY) {
+		now = guest_resources(c->vm);
+		dirty = !now || strcmp(now, c->clean_state);
+		free(now);
+	}
+	if (dirty)
+		vm_stop(c->vm);
+	free(c->clean_state);
+	c->clean_state = NULL;
 }
 
 static void run_check(struct ctx *c, const struct lesson_check *k,
@@ -660,6 +696,10 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 	c->start = now_ms();
 	c->timeout_ms = k->timeout_ms;
 	c->deadline = c->start + k->timeout_ms;
+	/* A fresh VM if the last check left none (its first command would
+	 * boot one anyway; the snapshot below needs it now). */
+	if (vm_state(c->vm) != VM_READY)
+		vm_start(c->vm);
 	/* "Since the check began": remember where the kernel log ends now. */
 	if (vm_kmsg(c->vm, &cursor, &ignored) == 0)
 		c->kmsg_cursor = cursor;
@@ -667,6 +707,8 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 		c->kmsg_cursor = 0;
 	free(ignored);
 	c->kmsg_boot = vm_restarts(c->vm);
+	if (c->l->exercise->kind == EX_MODULE && vm_state(c->vm) == VM_READY)
+		c->clean_state = guest_resources(c->vm);
 
 	lua_settop(L, 0);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, k->fn_ref);

@@ -36,12 +36,11 @@ local function id_line(t, text)
 end
 
 -- A region that is never released outlives the module, and its name (a
--- string in the freed module) makes /proc/iomem hang: only a reboot cleans
--- that up.  Say why in the kernel log, then reset the VM; the check fails
--- with that evidence and the next check (or submission) gets a fresh VM.
+-- string in the freed module) can make /proc/iomem hang: only a reboot cleans
+-- that up.  The check fails saying why; the grader compares /proc/iomem,
+-- /proc/misc and the interrupts after each check and reboots a dirty VM.
 local function restart(t, why)
-  t:run("echo 'edu_id: " .. why .. "; the lab VM restarts' > /dev/kmsg; echo b > /proc/sysrq-trigger")
-  t:fail(why)
+  t:fail(why .. " (the grader sees what was left behind and gives the next check a fresh lab VM)")
 end
 
 -- Can another driver claim BAR0?  The chapter module edu_mmio tries to bind;
