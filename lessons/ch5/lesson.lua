@@ -54,7 +54,7 @@ return {
     { id = "pages",
       title = { en = "The module's pages, seen by the kernel", ko = "커널이 보는 모듈의 페이지" },
       run = "cat /sys/kernel/debug/fault_pages/pages",
-      highlight = "^%d+ pfn=0x%x+ count=%d+" },
+      highlight = "pfn=0x%x+ count=%d+" },
     { id = "held",
       title = { en = "Reference counts while a process maps pages 1 and 6",
                 ko = "프로세스가 1, 6번 페이지를 매핑하고 있을 때의 참조 카운트" },
@@ -67,7 +67,7 @@ return {
       run = "fault-touch --hold 2 5 >/dev/null & sleep 1; "
          .. "sed -n '/fault_pages/,/VmFlags/p' /proc/$!/smaps | grep -e fault_pages -e '^Size' -e '^Rss' -e VmFlags; "
          .. "kill $!; wait 2>/dev/null; true",
-      highlight = "^Rss" },
+      highlight = "Rss: +%d+ kB" },
     { id = "write-back",
       title = { en = "A process writes page 3; the kernel reads it", ko = "프로세스가 3번 페이지에 쓰고, 커널이 읽기" },
       run = "fault-touch --write 3 'hello from user space'; grep '^3 ' /sys/kernel/debug/fault_pages/pages",
