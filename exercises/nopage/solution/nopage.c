@@ -85,8 +85,10 @@ static struct miscdevice nopage_misc = {
 	.mode	= 0600,
 };
 
-/* Drops our reference to the first n pages; returns how many someone else
- * still holds. */
+/*
+ * Drops our reference to the first n pages; returns how many someone else
+ * still holds.
+ */
 static unsigned int nopage_free(unsigned int n)
 {
 	unsigned int i, busy = 0;
