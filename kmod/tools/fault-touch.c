@@ -4,8 +4,8 @@
  * fault_pages) and touches its pages one at a time, so each first touch is
  * one page fault the module handles.
  *
- *	fault-touch [--pages N] [--hold] [--private] [ACTION...]
- *	fault-touch --past-end
+ *	fault-touch [--dev PATH] [--pages N] [--hold] [--private] [ACTION...]
+ *	fault-touch [--dev PATH] --past-end
  *
  * Actions run in order, in one mapping:
  *	K		read page K: print the text at its start
@@ -17,7 +17,10 @@
  * page references can be watched from debugfs; --private asks for a
  * private mapping, which the module refuses.  --past-end maps npages + 1
  * pages and reads the last one, which must raise SIGBUS: it prints
- * "SIGBUS at page N" and exits 0.
+ * "SIGBUS at page N" and exits 0.  --dev maps another device node that
+ * works the same way (an exercise's /dev/NAME): npages and the fault
+ * counter then come from the module named like the node,
+ * /sys/module/NAME/parameters/npages and /sys/kernel/debug/NAME/faults.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,9 +36,12 @@
 #include <unistd.h>
 
 #define DEVICE		"/dev/fault_pages"
-#define NPAGES_PARAM	"/sys/module/fault_pages/parameters/npages"
-#define FAULTS_FILE	"/sys/kernel/debug/fault_pages/faults"
+#define NPAGES_PARAM	"/sys/module/%s/parameters/npages"
+#define FAULTS_FILE	"/sys/kernel/debug/%s/faults"
 #define TEXT_MAX	64
+
+static const char *device = DEVICE;
+static char faults_file[256];
 
 static sigjmp_buf bus_jump;
 static volatile void *bus_addr;
@@ -54,9 +60,9 @@ static int fail(const char *fmt, ...)
 
 static int usage(void)
 {
-	fputs("usage: fault-touch [--pages N] [--hold] [--private] "
+	fputs("usage: fault-touch [--dev PATH] [--pages N] [--hold] [--private] "
 	      "[K | --write K TEXT]...\n"
-	      "       fault-touch --past-end\n", stderr);
+	      "       fault-touch [--dev PATH] --past-end\n", stderr);
 	return 2;
 }
 
@@ -90,7 +96,7 @@ static long read_number(const char *path)
 static const char *faults_now(void)
 {
 	static char buf[32];
-	long n = read_number(FAULTS_FILE);
+	long n = read_number(faults_file);
 
 	if (n < 0)
 		return "?";
@@ -196,6 +202,8 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigbus,
 				.sa_flags = SA_SIGINFO };
+	char npages_param[256];
+	const char *name;
 	long npages, len = -1;
 	int fd, first = 1, past_end = 0, hold = 0, share = MAP_SHARED, ret;
 
@@ -206,6 +214,8 @@ int main(int argc, char **argv)
 			hold = 1;
 		} else if (!strcmp(argv[first], "--private")) {
 			share = MAP_PRIVATE;	/* the module must refuse it */
+		} else if (!strcmp(argv[first], "--dev") && first + 1 < argc) {
+			device = argv[++first];
 		} else if (!strcmp(argv[first], "--pages") && first + 1 < argc) {
 			len = parse_count(argv[++first]);
 			if (len < 1)
@@ -218,19 +228,23 @@ int main(int argc, char **argv)
 	if (past_end && (first < argc || len >= 0))
 		return usage();
 
-	npages = read_number(NPAGES_PARAM);
-	fd = open(DEVICE, O_RDWR);
+	/* The module is named like the node: /dev/NAME, NAME.ko. */
+	name = strrchr(device, '/') ? strrchr(device, '/') + 1 : device;
+	snprintf(npages_param, sizeof(npages_param), NPAGES_PARAM, name);
+	snprintf(faults_file, sizeof(faults_file), FAULTS_FILE, name);
+	npages = read_number(npages_param);
+	fd = open(device, O_RDWR);
 	if (npages < 0 || (fd < 0 && errno == ENOENT))
-		return fail("no %s: insmod fault_pages.ko first", DEVICE);
+		return fail("no %s: insmod %s.ko first", device, name);
 	if (fd < 0)
-		return fail("cannot open '%s': %s", DEVICE, strerror(errno));
+		return fail("cannot open '%s': %s", device, strerror(errno));
 	page_size = sysconf(_SC_PAGESIZE);
 	map_pages = len < 0 ? npages + past_end : len;
 	map = mmap(NULL, map_pages * page_size, PROT_READ | PROT_WRITE, share,
 		   fd, 0);
 	if (map == MAP_FAILED)
 		return fail("cannot map %ld pages of '%s': %s", map_pages,
-			    DEVICE, strerror(errno));
+			    device, strerror(errno));
 	sigaction(SIGBUS, &sa, NULL);
 
 	printf("mapped %ld pages; the module has %ld\n", map_pages, npages);

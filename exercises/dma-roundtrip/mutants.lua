@@ -1,0 +1,20 @@
+-- Known-bad variants of the reference: each must be rejected by its check.
+return {
+  { name = "wrong-direction", check = "roundtrip-iommu", file = "dma_rt.c",
+    from = "dma_map_single(dev, rt->dst, count, DMA_FROM_DEVICE);",
+    to = "dma_map_single(dev, rt->dst, count, DMA_TO_DEVICE);",
+    why = "the buffer the device writes is mapped read-only for the device: the IOMMU blocks the write (x86 without an IOMMU never notices)" },
+  { name = "no-dma-mask", check = "roundtrip-iommu", file = "dma_rt.c",
+    from = "\tret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(EDU_DMA_BITS));\n",
+    to = "\tret = 0;\n",
+    why = "the default 32-bit mask lets the IOMMU hand out IOVAs above 2^28, which edu truncates" },
+  { name = "count-4096", check = "refuses-bad-count", file = "dma_rt.c",
+    from = "count > EDU_DMA_MAX_COUNT)", to = "count > EDU_DMA_BUF_SIZE)",
+    why = "a 4096-byte transfer from 0x40000 reaches 0x41000: QEMU 7.2 aborts the whole emulator" },
+  { name = "no-unmap", check = "iommu-unmapped", file = "dma_rt.c",
+    from = "\tdma_unmap_single(dev, to_dma, count, DMA_TO_DEVICE);\n", to = "",
+    why = "the first buffer stays mapped after the transfer: the device can still read it, even after it was freed" },
+  { name = "no-bus-master", check = "roundtrip", file = "dma_rt.c",
+    from = "\tpci_set_master(pdev);\n\t/* END STEP 6 */", to = "\t/* END STEP 6 */",
+    why = "without bus mastering edu can neither DMA nor send its MSI" },
+}
