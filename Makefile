@@ -73,7 +73,7 @@ _check: all
 	@echo "== lab VM integration tests"
 	$(B)/tests/vm-tests
 	@echo "== lessons: lint (reference full marks, skeleton not, every mutant rejected)"
-	$(B)/bin/addrlab-grade lint
+	$(B)/bin/addrlab-grade lint -j 2
 
 # Every figure is measured even when an earlier one misses its target;
 # the exit status says whether all were met.

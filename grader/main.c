@@ -33,7 +33,7 @@
 static const char usage[] =
 	"usage: addrlab-grade [OPTIONS] DIR                 grade one submission\n"
 	"       addrlab-grade batch [-j N] --out DIR [OPTIONS] SUBMISSION...\n"
-	"       addrlab-grade lint [-v] [LESSON...]          self-test the lessons\n"
+	"       addrlab-grade lint [-v] [-j N] [LESSON...]   self-test the lessons\n"
 	"       addrlab-grade skeleton OUTDIR                write every exercise's skeleton\n"
 	"\n"
 	"Grades a submission (a folder with the exercise's files) with the checks of\n"
@@ -88,7 +88,8 @@ static int parse(int argc, char **argv, struct opts *o, bool batch, bool lint)
 		const char *a = argv[i];
 		bool takes = !strcmp(a, "--exercise") || !strcmp(a, "--format") ||
 			     !strcmp(a, "--output") || !strcmp(a, "--lang") ||
-			     (batch && (!strcmp(a, "--out") || !strcmp(a, "-j")));
+			     (batch && !strcmp(a, "--out")) ||
+			     ((batch || lint) && !strcmp(a, "-j"));
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
@@ -483,12 +484,100 @@ static bool wanted(const struct lesson *l, const struct opts *o)
 	return false;
 }
 
-static int lint(struct opts *o)
+/* Lints one lesson in its own lab VM and work folder; output to out. */
+static int lint_one(struct env *env, struct lesson *l, struct opts *o, FILE *out)
 {
 	char work[] = "/tmp/addrlab-lint-XXXXXX";
+	struct vm *vm = vm_new(NULL);
+	int problems;
+
+	if (!vm || !mkdtemp(work)) {
+		vm_free(vm);
+		fprintf(out, "lint: %s: out of memory, or no /tmp\n", l->dir);
+		return 1;
+	}
+	{
+		struct lint_opts lo = {
+			.exercises_dir = env->exercises_dir, .include_dir = env->include,
+			.kver = env->kver, .work_dir = work, .vm = vm, .out = out,
+			.verbose = o->verbose,
+		};
+
+		problems = lint_lesson(l, &lo);
+	}
+	vm_free(vm);
+	remove_tree(work);
+	return problems;
+}
+
+/*
+ * With -j N, N lessons at a time, each in a child process with its own VM;
+ * their reports are kept in files and printed in lesson order.
+ */
+static int lint_parallel(struct env *env, struct opts *o, int *linted)
+{
+	int n = env->n, next = 0, running = 0, problems = 0;
+	pid_t *pid = calloc((size_t)n + 1, sizeof(*pid));
+	FILE **outs = calloc((size_t)n + 1, sizeof(*outs));
+
+	if (!pid || !outs) {
+		free(pid);
+		free(outs);
+		return 1;
+	}
+	while (next < n || running) {
+		int st;
+		pid_t done;
+
+		if (next < n && running < o->jobs) {
+			int i = next++;
+
+			if (!wanted(env->ls[i], o))
+				continue;
+			outs[i] = tmpfile();
+			fflush(stdout);
+			pid[i] = outs[i] ? fork() : -1;
+			if (pid[i] == 0) {
+				int p = lint_one(env, env->ls[i], o, outs[i]);
+
+				fflush(outs[i]);
+				_exit(p > 250 ? 250 : p);
+			}
+			if (pid[i] < 0)
+				problems++;
+			else
+				running++;
+			(*linted)++;
+			continue;
+		}
+		done = wait(&st);
+		if (done < 0)
+			break;
+		running--;
+		for (int i = 0; i < n; i++)
+			if (pid[i] == done)
+				problems += WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	}
+	for (int i = 0; i < n; i++) {
+		char buf[4096];
+		size_t got;
+
+		if (!outs[i])
+			continue;
+		rewind(outs[i]);
+		while ((got = fread(buf, 1, sizeof(buf), outs[i])) > 0)
+			fwrite(buf, 1, got, stdout);
+		fclose(outs[i]);
+	}
+	free(pid);
+	free(outs);
+	return problems;
+}
+
+static int lint(struct opts *o)
+{
 	int problems = 0, linted = 0;
 	struct env env;
-	struct vm *vm;
 	int rc = env_load(&env);
 
 	if (rc) {
@@ -500,26 +589,16 @@ static int lint(struct opts *o)
 		fprintf(stdout, "lint: %.*s\n", (int)strcspn(p, "\n"), p);
 		problems++;
 	}
-	vm = vm_new(NULL);
-	if (!vm || !mkdtemp(work)) {
-		env_free(&env);
-		vm_free(vm);
-		return die(EXIT_GRADER, "out of memory, or no /tmp");
+	if (o->jobs > 1) {
+		problems += lint_parallel(&env, o, &linted);
+	} else {
+		for (int i = 0; i < env.n; i++) {
+			if (!wanted(env.ls[i], o))
+				continue;
+			problems += lint_one(&env, env.ls[i], o, stdout);
+			linted++;
+		}
 	}
-	for (int i = 0; i < env.n; i++) {
-		struct lint_opts lo = {
-			.exercises_dir = env.exercises_dir, .include_dir = env.include,
-			.kver = env.kver, .work_dir = work, .vm = vm, .out = stdout,
-			.verbose = o->verbose,
-		};
-
-		if (!wanted(env.ls[i], o))
-			continue;
-		problems += lint_lesson(env.ls[i], &lo);
-		linted++;
-	}
-	vm_free(vm);
-	remove_tree(work);
 	printf("lint: %d lesson%s, %d problem%s\n", linted, linted == 1 ? "" : "s",
 	       problems, problems == 1 ? "" : "s");
 	env_free(&env);
