@@ -284,6 +284,34 @@ static int read_view(struct ld *d, void *elem)
 	return 0;
 }
 
+/*
+ * Reads the list at the top of the stack (`name` in error paths) as n
+ * per-language texts, each a string or { en = ..., ko = ... }.  *out is
+ * calloc'd with n + 1 entries and set even on failure (for freeing).
+ */
+static int read_ltext_items(struct ld *d, const char *name, size_t n,
+			    struct ltext **out)
+{
+	*out = calloc(n + 1, sizeof(**out));
+	if (!*out)
+		return bad(d, name, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		size_t old = path_push(d, name, (int)i + 1);
+		int rc;
+
+		/* get_ltext reads a field: wrap the item as { text = item }. */
+		lua_newtable(d->L);			/* stack: list, wrap */
+		lua_rawgeti(d->L, -2, (lua_Integer)i + 1);
+		lua_setfield(d->L, -2, "text");
+		rc = get_ltext(d, "text", true, &(*out)[i]);
+		lua_pop(d->L, 1);			/* stack: list */
+		path_pop(d, old);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
 static int read_quiz(struct ld *d, void *elem)
 {
 	struct lesson_quiz *q = elem;
@@ -308,29 +336,19 @@ static int read_quiz(struct ld *d, void *elem)
 	if (q->kind == QUIZ_CHOICE) {
 		void *arr;
 		size_t n;
+		int rc;
 
 		/* choices = { "a", { en = "b", ko = "..." }, ... } */
 		if (get_array(d, "choices", true, &n, sizeof(struct ltext), &arr,
 			      NULL))
 			goto fail;
-		q->choices = arr;
-		q->nchoices = n;
+		free(arr);	/* only the checks were wanted: read them below */
 		get(d, "choices");		/* stack: quiz, choices */
-		for (size_t i = 0; i < n; i++) {
-			size_t old = path_push(d, "choices", (int)i + 1);
-
-			lua_newtable(d->L);		/* stack: choices, wrap */
-			lua_rawgeti(d->L, -2, (lua_Integer)i + 1);
-			lua_setfield(d->L, -2, "text");
-			if (get_ltext(d, "text", true, &q->choices[i])) {
-				lua_pop(d->L, 2);
-				path_pop(d, old);
-				goto fail;
-			}
-			lua_pop(d->L, 1);
-			path_pop(d, old);
-		}
+		rc = read_ltext_items(d, "choices", n, &q->choices);
+		q->nchoices = n;
 		lua_pop(d->L, 1);
+		if (rc)
+			goto fail;
 		if (n < 2) {
 			bad(d, "choices", "a choice quiz needs two choices or more");
 			goto fail;
@@ -444,22 +462,10 @@ static int read_exercise(struct ld *d, struct lesson_exercise *e)
 	/* hints = { "first", { en = "second", ko = "..." }, ... } */
 	t = get(d, "hints");
 	if (t == LUA_TTABLE) {
-		size_t old;
-
 		e->nhints = lua_rawlen(d->L, -1);
-		e->hints = calloc(e->nhints + 1, sizeof(*e->hints));
-		for (size_t i = 0; e->hints && i < e->nhints; i++) {
-			old = path_push(d, "hints", (int)i + 1);
-			lua_newtable(d->L);
-			lua_rawgeti(d->L, -2, (lua_Integer)i + 1);
-			lua_setfield(d->L, -2, "text");
-			if (get_ltext(d, "text", true, &e->hints[i])) {
-				lua_pop(d->L, 2);
-				path_pop(d, old);
-				goto fail;
-			}
+		if (read_ltext_items(d, "hints", e->nhints, &e->hints)) {
 			lua_pop(d->L, 1);
-			path_pop(d, old);
+			goto fail;
 		}
 	} else if (t != LUA_TNIL) {
 		lua_pop(d->L, 1);

@@ -18,24 +18,15 @@
 
 static char src_root[PATH_MAX + 8];	/* the source tree (tests/grade lives there) */
 
-/* Runs addrlab-grade ARGS on submission NAME; stdout into out. */
-static int grade(const char *args, const char *name, char **out, double *secs)
+/* Runs a shell command line; its stdout into *out (malloc'd), its exit
+ * status returned (-1 if it did not exit). */
+static int capture(const char *cmd, char **out)
 {
-	char *cmd;
-	size_t len = 0;
-	FILE *f, *mem;
+	size_t len = 0, n;
 	char buf[4096];
-	size_t n;
-	struct timespec t0, t1;
+	FILE *f = popen(cmd, "r"), *mem;
 	int st;
 
-	if (asprintf(&cmd, "ADDRLAB_LESSONS=%s/tests/grade/lessons %s/bin/addrlab-grade %s "
-		     "%s/tests/grade/submissions/%s 2>/dev/null", src_root, tv_build,
-		     args, src_root, name) < 0)
-		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	f = popen(cmd, "r");
-	free(cmd);
 	if (!f)
 		return -1;
 	mem = open_memstream(out, &len);
@@ -43,10 +34,27 @@ static int grade(const char *args, const char *name, char **out, double *secs)
 		fwrite(buf, 1, n, mem);
 	fclose(mem);
 	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs addrlab-grade ARGS on submission NAME; stdout into out. */
+static int grade(const char *args, const char *name, char **out, double *secs)
+{
+	struct timespec t0, t1;
+	char *cmd;
+	int rc;
+
+	if (asprintf(&cmd, "ADDRLAB_LESSONS=%s/tests/grade/lessons %s/bin/addrlab-grade %s "
+		     "%s/tests/grade/submissions/%s 2>/dev/null", src_root, tv_build,
+		     args, src_root, name) < 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = capture(cmd, out);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	free(cmd);
 	if (secs)
 		*secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return rc;
 }
 
 static json_t *check_named(json_t *doc, const char *name)
@@ -193,25 +201,14 @@ static void test_usage_errors(void)
 static int shell(const char *cmd, char **out)
 {
 	char *full;
-	size_t len = 0;
-	FILE *f, *mem;
-	char buf[4096];
-	size_t n;
-	int st;
+	int rc;
 
 	if (asprintf(&full, "cd %s && export ADDRLAB_LESSONS=tests/grade/lessons "
 		     "ADDRLAB_EXERCISES=tests/grade/exercises && %s 2>&1", src_root, cmd) < 0)
 		return -1;
-	f = popen(full, "r");
+	rc = capture(full, out);
 	free(full);
-	if (!f)
-		return -1;
-	mem = open_memstream(out, &len);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, mem);
-	fclose(mem);
-	st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return rc;
 }
 
 static void test_lint_clean(void)
