@@ -28,8 +28,16 @@ VM_LIB   := $(B)/lib/libaddrlab-vm.a
 GRADER_SRCS := grader/lrt.c grader/lesson.c grader/build.c grader/check.c grader/report.c grader/paths.c grader/exercise.c grader/lint.c grader/gradebook.c
 GRADER_LIB  := $(B)/lib/libaddrlab-grader.a
 
-ADDRLAB_SRCS := tui/main.c tui/cmd_vm.c
-UNIT_SRCS    := tests/unit/runner.c tests/unit/test_proto.c tests/unit/test_vm.c tests/unit/test_lrt.c tests/unit/test_lesson.c tests/unit/test_build.c tests/unit/test_exercise.c
+# The workbook: main.c and cmd_*.c are the front end (option parsing and
+# screens); every other tui/*.c is a library module the unit tests link too.
+ADDRLAB_SRCS := tui/main.c $(sort $(wildcard tui/cmd_*.c))
+TUI_SRCS     := $(filter-out $(ADDRLAB_SRCS),$(sort $(wildcard tui/*.c)))
+TUI_LIB      := $(B)/lib/libaddrlab-tui.a
+TUI_LIBS     := -lncursesw -lcmark -lpthread
+# Every tests/unit/test_NAME.c defines register_NAME_tests(); the runner
+# calls them all (build/tests/unit_suites.h is generated from the file names).
+UNIT_SUITES  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SRCS    := tests/unit/runner.c $(UNIT_SUITES)
 # Every tests/vm/test_NAME.c defines register_NAME_tests(); the runner
 # calls them all (build/tests/vm_suites.h is generated from the file names).
 VMTEST_SUITES := $(sort $(wildcard tests/vm/test_*.c))
@@ -95,17 +103,30 @@ $(GRADER_LIB): $(GRADER_SRCS:%.c=$(B)/obj/%.o)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-$(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
+$(TUI_LIB): $(TUI_SRCS:%.c=$(B)/obj/%.o)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(TUI_LIB) $(GRADER_LIB) $(VM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
 $(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
-$(B)/tests/unit-tests: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(GRADER_LIB) $(VM_LIB)
+$(B)/tests/unit_suites.h: FORCE
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3 $(CUNIT_LIBS)
+	@new=$$(for f in $(UNIT_SUITES:tests/unit/test_%.c=%); do echo "SUITE($$f)"; done); \
+	 [ "$$(cat $@ 2>/dev/null)" = "$$new" ] || echo "$$new" >$@
+
+$(B)/obj/tests/unit/runner.o: $(B)/tests/unit_suites.h
+$(B)/obj/tests/unit/%.o: ALL_CFLAGS += -I$(B)/tests -Itui
+
+$(B)/tests/unit-tests: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(TUI_LIB) $(GRADER_LIB) $(VM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3 $(CUNIT_LIBS)
 
 $(B)/tests/vm_suites.h: FORCE
 	@mkdir -p $(@D)

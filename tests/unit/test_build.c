@@ -5,7 +5,6 @@
  * kernel headers.  Each case is a real build.
  */
 #define _GNU_SOURCE
-#include "suites.h"
 #include "build.h"
 
 #include <CUnit/CUnit.h>

@@ -4,7 +4,6 @@
  * markers (data-driven: reference in, skeleton or error out) and mutants.
  */
 #define _GNU_SOURCE
-#include "suites.h"
 #include "exercise.h"
 
 #include <CUnit/CUnit.h>

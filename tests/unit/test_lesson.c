@@ -5,7 +5,6 @@
  * reported as the exact line they will read (data-driven, like jq's tests).
  */
 #define _GNU_SOURCE
-#include "suites.h"
 #include "lesson.h"
 
 #include <CUnit/CUnit.h>

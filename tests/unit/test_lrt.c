@@ -4,7 +4,6 @@
  * runtime of grader/lrt.c, and how its failures read.
  */
 #define _GNU_SOURCE
-#include "suites.h"
 #include "lrt.h"
 
 #include <CUnit/CUnit.h>

@@ -6,7 +6,6 @@
  * cursor, type names and CRC-32.
  */
 #include "proto.h"
-#include "suites.h"
 
 #include <CUnit/CUnit.h>
 #include <errno.h>

@@ -5,7 +5,6 @@
  * names and words, and a session that cannot start for want of an image.
  */
 #define _GNU_SOURCE
-#include "suites.h"
 #include "vm.h"
 
 #include <CUnit/CUnit.h>
