@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <lauxlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +46,56 @@ const char *ltext_get(const struct ltext *t, enum lang l)
 	if (l < LANG_COUNT && t->s[l])
 		return t->s[l];
 	return t->s[LANG_EN] ? t->s[LANG_EN] : "";
+}
+
+/* A whole integer in s (trimmed): 0x hex or decimal, no sign. */
+static bool whole_number(const char *s, size_t len, unsigned long long *v)
+{
+	char buf[64], *end;
+
+	if (!len || len >= sizeof(buf) || !isxdigit((unsigned char)s[0]))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	errno = 0;
+	*v = strtoull(buf, &end, buf[0] == '0' && (buf[1] | 0x20) == 'x' ? 16 : 10);
+	return !errno && *end == 0;
+}
+
+static void trim(const char **s, size_t *len)
+{
+	while (*len && isspace((unsigned char)**s))
+		(*s)++, (*len)--;
+	while (*len && isspace((unsigned char)(*s)[*len - 1]))
+		(*len)--;
+}
+
+bool quiz_matches(const struct lesson_quiz *q, const char *given,
+		  const char *answer)
+{
+	const char *g = given, *a = answer;
+	size_t gl = strlen(given), al = strlen(answer);
+	unsigned long long gv, av;
+
+	(void)q;	/* every kind compares the same way today */
+	trim(&g, &gl);
+	trim(&a, &al);
+	if (whole_number(g, gl, &gv) && whole_number(a, al, &av))
+		return gv == av;
+	while (gl && al) {
+		if (isspace((unsigned char)*g) && isspace((unsigned char)*a)) {
+			while (gl && isspace((unsigned char)*g))
+				g++, gl--;
+			while (al && isspace((unsigned char)*a))
+				a++, al--;
+			continue;
+		}
+		if (tolower((unsigned char)*g) != tolower((unsigned char)*a))
+			return false;
+		g++, gl--;
+		a++, al--;
+	}
+	return !gl && !al;
 }
 
 static int bad(struct ld *d, const char *field, const char *fmt, ...)

@@ -104,6 +104,16 @@ void lesson_free(struct lesson *l);
 /* Text in a language, with the fallback. */
 const char *ltext_get(const struct ltext *t, enum lang l);
 
+/*
+ * Is `given` (what a learner typed) the quiz's `answer`?  Both are trimmed.
+ * When both read as whole integers (decimal, or hex with 0x) they compare
+ * as numbers, so 0x01000000, 0x1000000 and 16777216 are one answer; else
+ * they compare as text, ignoring ASCII case and runs of spaces.  For a
+ * choice, `given` is the choice's number.
+ */
+bool quiz_matches(const struct lesson_quiz *q, const char *given,
+		  const char *answer);
+
 /* A check by name, or NULL. */
 const struct lesson_check *lesson_find_check(const struct lesson *l,
 					     const char *name);

@@ -261,6 +261,36 @@ static int teardown(void)
 	return system(cmd) == 0 ? 0 : 1;
 }
 
+/* Quiz answers: what a learner types against what the lesson computed. */
+static void test_quiz_matches(void)
+{
+	static const struct { const char *given, *answer; bool same; } cases[] = {
+		{ "0x1000000", "0x01000000", true },
+		{ "16777216", "0x1000000", true },
+		{ " 0X10000000 ", "0x10000000", true },
+		{ "0x10000001", "0x10000000", false },
+		{ "10000000", "0x10000000", false },	/* decimal ten million */
+		{ "2", "2", true },
+		{ "3", "2", false },
+		{ "Kernel  Code", "kernel code", true },
+		{ "kernel codes", "kernel code", false },
+		{ "", "0x0", false },
+		{ "0x", "0x0", false },
+		{ "-1", "0xffffffffffffffff", false },
+		{ "물리 주소", "물리  주소", true },
+	};
+	struct lesson_quiz q = { .kind = QUIZ_TEXT };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool got = quiz_matches(&q, cases[i].given, cases[i].answer);
+
+		if (got != cases[i].same)
+			fprintf(stderr, "\nquiz_matches('%s', '%s') is %d\n",
+				cases[i].given, cases[i].answer, got);
+		CU_ASSERT_EQUAL(got, cases[i].same);
+	}
+}
+
 int register_lesson_tests(void)
 {
 	CU_pSuite s = CU_add_suite("lesson model", setup, teardown);
@@ -268,7 +298,9 @@ int register_lesson_tests(void)
 	if (!s || !CU_add_test(s, "a complete lesson loads", test_good_lesson) ||
 	    !CU_add_test(s, "each mistake reads as one exact line", test_mistakes) ||
 	    !CU_add_test(s, "load all: sorted by number, errors listed",
-			 test_load_all_sorts_and_reports))
+			 test_load_all_sorts_and_reports) ||
+	    !CU_add_test(s, "quiz answers compare as numbers or as text",
+			 test_quiz_matches))
 		return -1;
 	return 0;
 }
