@@ -423,13 +423,9 @@ static void line_end(struct render *r, int heading)
 	r->started = r->nframes;
 }
 
-/* A blank line keeps its containers' bars but no trailing spaces; the
- * items it is not inside of yet still show their mark on the next line. */
-static void blank_line(struct render *r)
+/* Drops the trailing spaces of the line being built. */
+static void line_trim(struct render *r)
 {
-	size_t started = r->started;
-
-	line_begin(r, true);
 	while (r->nspans && !r->oom) {
 		struct md_span *s = &r->spans[r->nspans - 1];
 		size_t n = strlen(s->text);
@@ -441,6 +437,16 @@ static void blank_line(struct render *r)
 		free(s->text);
 		r->nspans--;
 	}
+}
+
+/* A blank line keeps its containers' bars but no trailing spaces; the
+ * items it is not inside of yet still show their mark on the next line. */
+static void blank_line(struct render *r)
+{
+	size_t started = r->started;
+
+	line_begin(r, true);
+	line_trim(r);
 	line_end(r, 0);
 	r->started = started;
 }
@@ -739,51 +745,82 @@ static void cell_text(struct render *r, struct inl *in, const char *src,
 	cmark_node_free(doc);
 }
 
+static int imin(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+static int imax(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* Columns of the table with every column cut to cap but none below its
+ * floor. */
+static int table_width(const int *nat, const int *least, size_t ncols,
+		       int cap)
+{
+	int t = TABLE_SEP_COLS * (int)(ncols - 1);
+
+	for (size_t c = 0; c < ncols; c++)
+		t += imax(imin(nat[c], cap), least[c]);
+	return t;
+}
+
 /*
  * Column widths: the natural widths if they fit; otherwise every column
  * wider than some cap is cut to it (the widest shrink first), with the
  * largest cap that fits and the columns left over given to the cut ones.
- * No column goes below 2 (a Hangul syllable) or its natural width.
- * False if even that does not fit.
+ * No column goes below its longest word if that can fit, else below 2 (a
+ * Hangul syllable).  False if even that does not fit.
  */
-static bool fit_columns(const int *nat, int *w, size_t ncols, int avail)
+static bool fit_columns(const int *nat, const int *word, int *least, int *w,
+			size_t ncols, int avail)
 {
-	int lo = 0, hi = 0, sum = 0, seps = TABLE_SEP_COLS * (int)(ncols - 1);
+	int lo = 0, hi = 0, sum;
 
 	for (size_t c = 0; c < ncols; c++) {
-		if (nat[c] > hi)
-			hi = nat[c];
-		sum += nat[c] < 2 ? nat[c] : 2;
+		least[c] = word[c];
+		hi = imax(hi, nat[c]);
 	}
-	if (sum + seps > avail)
-		return false;
-	/* Largest cap in [lo, hi] with a total that fits. */
+	if (table_width(nat, least, ncols, 0) > avail) {
+		for (size_t c = 0; c < ncols; c++)
+			least[c] = imin(nat[c], 2);
+		if (table_width(nat, least, ncols, 0) > avail)
+			return false;
+	}
 	while (lo < hi) {
-		int mid = lo + (hi - lo + 1) / 2, t = seps;
+		int mid = lo + (hi - lo + 1) / 2;
 
-		for (size_t c = 0; c < ncols; c++) {
-			int x = nat[c] < mid ? nat[c] : mid;
-
-			t += x > 2 || nat[c] <= 2 ? x : 2;
-		}
-		if (t <= avail)
+		if (table_width(nat, least, ncols, mid) <= avail)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
-	sum = seps;
+	sum = table_width(nat, least, ncols, lo);
 	for (size_t c = 0; c < ncols; c++) {
-		w[c] = nat[c] < lo ? nat[c] : lo;
-		if (w[c] < 2 && nat[c] >= 2)
-			w[c] = 2;
-		sum += w[c];
-	}
-	for (size_t c = 0; c < ncols && sum < avail; c++)
-		if (w[c] < nat[c]) {
+		w[c] = imax(imin(nat[c], lo), least[c]);
+		if (w[c] < nat[c] && sum < avail) {
 			w[c]++;
 			sum++;
 		}
+	}
 	return true;
+}
+
+/* Width of the widest word (run of non-spaces) of in. */
+static int widest_word(const struct inl *in)
+{
+	size_t i = 0, j;
+	int w = 0;
+
+	while (i < in->len) {
+		for (j = i; j < in->len && in->buf[j] != ' '; j++)
+			;
+		w = imax(w, text_width(in->buf + i, j - i));
+		i = j + 1;
+	}
+	return w;
 }
 
 static void pad(struct render *r, int n)
@@ -836,10 +873,9 @@ static void table_row(struct render *r, struct inl *cells, const int *w,
 			if (y < l->n)
 				spans_of(r, &cells[c], l->st[y], l->en[y],
 					 &l->k);
-			/* The last column needs no padding after it. */
-			if (c + 1 < ncols)
-				pad(r, right);
+			pad(r, right);
 		}
+		line_trim(r);
 		line_end(r, 0);
 	}
 	for (size_t c = 0; c < ncols; c++) {
@@ -861,7 +897,7 @@ static bool table(struct render *r, cmark_node *para)
 	struct row *rows = NULL;
 	struct inl *cells = NULL;
 	enum align *al = NULL;
-	int *nat = NULL, *w = NULL;
+	int *nat = NULL, *word, *least, *w;
 	struct ictx c = block_ctx(r);
 	bool ok = false;
 
@@ -900,10 +936,12 @@ static bool table(struct render *r, cmark_node *para)
 	    TABLE_SEP_COLS * (int)(ncols - 1) > avail)
 		goto out;
 	al = calloc(ncols, sizeof(*al));
-	nat = calloc(ncols, sizeof(*nat));
-	w = calloc(ncols, sizeof(*w));
+	nat = calloc(4 * ncols, sizeof(*nat));
+	word = nat + ncols;
+	least = word + ncols;
+	w = least + ncols;
 	cells = calloc(ncols * nrows, sizeof(*cells));
-	if (!al || !nat || !w || !cells) {
+	if (!al || !nat || !cells) {
 		r->oom = true;
 		goto out;
 	}
@@ -921,11 +959,11 @@ static bool table(struct render *r, cmark_node *para)
 			if (x < rows[y].ncells)
 				cell_text(r, in, rows[y].cells[x], &c);
 			cw = text_width(in->buf, in->len);
-			if (cw > nat[x])
-				nat[x] = cw;
+			nat[x] = imax(nat[x], cw);
+			word[x] = imax(word[x], widest_word(in));
 		}
 	}
-	if (r->oom || !fit_columns(nat, w, ncols, avail))
+	if (r->oom || !fit_columns(nat, word, least, w, ncols, avail))
 		goto out;
 	ok = true;
 	block_begin(r);
@@ -949,7 +987,6 @@ out:
 	free(cells);
 	free(al);
 	free(nat);
-	free(w);
 	return ok;
 }
 
