@@ -104,33 +104,35 @@ struct render {
 
 /* ---- memory ---- */
 
-/* Makes room for n more elements of size sz in *p (holding *len of *cap). */
-static bool grow(struct render *r, void *p, size_t *cap, size_t len,
-		 size_t n, size_t sz)
+/* Reallocates array a (of elements of size sz) to hold at least need,
+ * doubling; on failure a is kept and the render marked out of memory. */
+static void *grow_array(struct render *r, void *a, size_t *cap, size_t need,
+			size_t sz)
 {
-	void **pp = p;
 	size_t c = *cap ? *cap : 8;
 	void *q;
 
-	if (r->oom)
-		return false;
-	if (len + n <= *cap)
-		return true;
-	while (c < len + n)
+	while (c < need)
 		c *= 2;
-	q = reallocarray(*pp, c, sz);
+	q = reallocarray(a, c, sz);
 	if (!q) {
 		r->oom = true;
-		return false;
+		return a;
 	}
-	*pp = q;
 	*cap = c;
-	return true;
+	return q;
 }
+
+/* Makes room for n more elements in array a holding len of cap; false
+ * when out of memory (now or before). */
+#define GROW(r, a, cap, len, n)						\
+	(!(r)->oom && ((len) + (n) <= (cap) ||				\
+		       ((a) = grow_array((r), (a), &(cap), (len) + (n),	\
+					 sizeof(*(a))), !(r)->oom)))
 
 static char *scratch(struct render *r, size_t n)
 {
-	if (!grow(r, &r->scratch, &r->scratch_cap, 0, n, 1))
+	if (!GROW(r, r->scratch, r->scratch_cap, 0, n))
 		return NULL;
 	return r->scratch;
 }
@@ -142,7 +144,7 @@ static void inl_reset(struct render *r, struct inl *in)
 {
 	in->len = 0;
 	in->nruns = 0;
-	if (grow(r, &in->buf, &in->cap, 0, 1, 1))
+	if (GROW(r, in->buf, in->cap, 0, 1))
 		in->buf[0] = '\0';
 }
 
@@ -202,12 +204,11 @@ static void inl_add(struct render *r, struct inl *in, enum role role,
 		return;
 	if (!in->nruns || in->runs[in->nruns - 1].role != role ||
 	    in->runs[in->nruns - 1].style != style) {
-		if (!grow(r, &in->runs, &in->rcap, in->nruns, 1,
-			  sizeof(*in->runs)))
+		if (!GROW(r, in->runs, in->rcap, in->nruns, 1))
 			return;
 		in->runs[in->nruns++] = (struct run){ in->len, role, style };
 	}
-	if (!grow(r, &in->buf, &in->cap, in->len, n + 1, 1))
+	if (!GROW(r, in->buf, in->cap, in->len, n + 1))
 		return;
 	in->len += clean(s, n, in->buf + in->len);
 	in->buf[in->len] = '\0';
@@ -222,7 +223,7 @@ static void inl_adds(struct render *r, struct inl *in, enum role role,
 
 static void inl_break(struct render *r, struct inl *in)
 {
-	if (!grow(r, &in->buf, &in->cap, in->len, 2, 1))
+	if (!GROW(r, in->buf, in->cap, in->len, 2))
 		return;
 	in->buf[in->len++] = '\n';
 	in->buf[in->len] = '\0';
@@ -297,8 +298,7 @@ static void gather(struct render *r, struct inl *in, cmark_node *block,
 		case CMARK_NODE_LINK:
 		case CMARK_NODE_IMAGE:
 			if (enter) {
-				if (grow(r, &r->links, &r->lkcap, r->nlinks, 1,
-					 sizeof(*r->links)))
+				if (GROW(r, r->links, r->lkcap, r->nlinks, 1))
 					r->links[r->nlinks++] = in->len;
 			} else if (r->nlinks) {
 				size_t at = r->links[--r->nlinks];
@@ -348,7 +348,7 @@ static void span_add(struct render *r, enum role role, unsigned int style,
 		last->text = t;
 		return;
 	}
-	if (!grow(r, &r->spans, &r->scap, r->nspans, 1, sizeof(*r->spans)))
+	if (!GROW(r, r->spans, r->scap, r->nspans, 1))
 		return;
 	t = strndup(s, n);
 	if (!t) {
@@ -411,8 +411,7 @@ static void line_end(struct render *r, int heading)
 {
 	struct md_line *l;
 
-	if (!grow(r, &r->doc->lines, &r->lcap, r->doc->nlines, 1,
-		  sizeof(*r->doc->lines)))
+	if (!GROW(r, r->doc->lines, r->lcap, r->doc->nlines, 1))
 		return;
 	l = &r->doc->lines[r->doc->nlines++];
 	l->spans = r->spans;
@@ -570,8 +569,7 @@ static const char *src_line(struct render *r, size_t no, size_t *len)
 		if (r->srclen >= 3 && !memcmp(r->src, "\xef\xbb\xbf", 3))
 			at = 3;
 		for (;;) {
-			if (!grow(r, &r->lines, &cap, r->nlines, 1,
-				  sizeof(*r->lines)))
+			if (!GROW(r, r->lines, cap, r->nlines, 1))
 				return NULL;
 			r->lines[r->nlines++] = at;
 			while (at < r->srclen && r->src[at] != '\n' &&
@@ -629,8 +627,7 @@ static bool split_row(struct render *r, const char *s, size_t len,
 			while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
 				b--;
 			t = strndup(a, (size_t)(b - a));
-			if (!t || !grow(r, &row->cells, &cap, row->ncells, 1,
-					sizeof(*row->cells))) {
+			if (!t || !GROW(r, row->cells, cap, row->ncells, 1)) {
 				free(t);
 				goto oom;
 			}
@@ -1128,7 +1125,7 @@ static void thematic_break(struct render *r)
 
 static void push(struct render *r, struct frame f)
 {
-	if (grow(r, &r->frames, &r->fcap, r->nframes, 1, sizeof(*r->frames)))
+	if (GROW(r, r->frames, r->fcap, r->nframes, 1))
 		r->frames[r->nframes++] = f;
 }
 
