@@ -42,7 +42,7 @@
 
 /* A block's inline text: buf holds it all, runs[i] styles the bytes from
  * runs[i].start to the next run's start.  A '\n' in buf is a hard break;
- * every other byte is printable (md_inl_add() replaced the rest). */
+ * every other byte is printable (clean() replaced the rest). */
 struct run {
 	size_t start;
 	enum role role;
@@ -62,7 +62,6 @@ struct frame {
 	enum frame_kind kind;
 	int width;		/* columns of its prefix (0 for a list) */
 	char mark[24];		/* an item's "• " or "12. " */
-	bool tight;		/* FRAME_LIST */
 	long next;		/* FRAME_LIST: the next item's number */
 	char delim;		/* FRAME_LIST: '.' or ')'; 0 for bullets */
 };
@@ -366,8 +365,20 @@ static void span_adds(struct render *r, enum role role, const char *s)
 static void span_repeat(struct render *r, enum role role, const char *s,
 			int times)
 {
-	while (times-- > 0)
-		span_adds(r, role, s);
+	size_t n = strlen(s);
+	char *t;
+
+	if (times <= 0)
+		return;
+	t = reallocarray(NULL, (size_t)times, n);
+	if (!t) {
+		r->oom = true;
+		return;
+	}
+	for (int i = 0; i < times; i++)
+		memcpy(t + (size_t)i * n, s, n);
+	span_add(r, role, 0, t, (size_t)times * n);
+	free(t);
 }
 
 /* Columns of the container prefixes; frames beyond the cap are not shown,
@@ -597,21 +608,22 @@ static const char *src_line(struct render *r, size_t no, size_t *len)
  * Splits a row "| a | b |" into its cells on the '|'s that are neither
  * escaped nor inside a code span.  Inside a code span "\|" becomes '|'
  * (as GitHub does: the backslash only protects the pipe); outside, cmark
- * removes the backslash itself.  fail[] caches, per backtick run length,
- * from where on no closing run exists, so a row of 100k backticks costs
- * no more than a few passes over it.
+ * removes the backslash itself.  unclosed[n] records that a run of n
+ * backticks found no closing run: none after a later one either, so a row
+ * of 100k backticks costs no more than a few passes over it.
  */
 static bool split_row(struct render *r, const char *s, size_t len,
 		      struct row *row)
 {
-	size_t *fail, i = 1, cell = 1, cap = 0;
+	size_t i = 1, cell = 1, cap = 0;
+	bool *unclosed;
 	char *buf, *o;
 
 	row->cells = NULL;
 	row->ncells = 0;
-	fail = calloc(len + 1, sizeof(*fail));
+	unclosed = calloc(len + 1, sizeof(*unclosed));
 	buf = malloc(len + 1);
-	if (!fail || !buf)
+	if (!unclosed || !buf)
 		goto oom;
 	o = buf;
 	while (i <= len) {
@@ -649,7 +661,9 @@ static bool split_row(struct render *r, const char *s, size_t len,
 			;
 		/* Look for a closing run of exactly the same length. */
 		j = i + run;
-		if (fail[run] == 0 || fail[run] > j) {
+		if (unclosed[run]) {
+			j = len;
+		} else {
 			while (j < len) {
 				size_t k = 0;
 
@@ -659,10 +673,7 @@ static bool split_row(struct render *r, const char *s, size_t len,
 					break;
 				j += k ? k : 1;
 			}
-			if (j >= len)
-				fail[run] = i + 1;
-		} else {
-			j = len;
+			unclosed[run] = j >= len;
 		}
 		if (j >= len) {		/* no closer: literal backticks */
 			memcpy(o, s + i, run);
@@ -681,11 +692,11 @@ static bool split_row(struct render *r, const char *s, size_t len,
 		o += run;
 		i = j + run;
 	}
-	free(fail);
+	free(unclosed);
 	free(buf);
 	return true;
 oom:
-	free(fail);
+	free(unclosed);
 	free(buf);
 	r->oom = true;
 	return false;
@@ -930,7 +941,7 @@ static bool table(struct render *r, cmark_node *para)
 	}
 	ncols = rows[0].ncells;
 	if (!ncols || rows[1].ncells != ncols ||
-	    TABLE_SEP_COLS * (int)(ncols - 1) > avail)
+	    ncols - 1 > (size_t)avail / TABLE_SEP_COLS)
 		goto out;
 	al = calloc(ncols, sizeof(*al));
 	nat = calloc(4 * ncols, sizeof(*nat));
@@ -1141,7 +1152,6 @@ static void enter_list(struct render *r, cmark_node *n)
 {
 	struct frame f = { .kind = FRAME_LIST };
 
-	f.tight = cmark_node_get_list_tight(n);
 	if (cmark_node_get_list_type(n) == CMARK_ORDERED_LIST) {
 		f.next = cmark_node_get_list_start(n);
 		f.delim = cmark_node_get_list_delim(n) == CMARK_PAREN_DELIM ?
@@ -1183,14 +1193,15 @@ static void exit_item(struct render *r)
 static void tighten(struct render *r, cmark_node *n)
 {
 	cmark_node *p = cmark_node_parent(n);
+	cmark_node *list = p ? cmark_node_parent(p) : NULL;
 
 	if (!p || !cmark_node_previous(n))
 		return;
 	if (cmark_node_get_type(n) == CMARK_NODE_ITEM &&
 	    cmark_node_get_list_tight(p))
 		r->pending_blank = false;
-	if (cmark_node_get_type(p) == CMARK_NODE_ITEM &&
-	    cmark_node_parent(p) && cmark_node_get_list_tight(cmark_node_parent(p)))
+	if (cmark_node_get_type(p) == CMARK_NODE_ITEM && list &&
+	    cmark_node_get_list_tight(list))
 		r->pending_blank = false;
 }
 
