@@ -304,7 +304,7 @@ static int run_watch(struct ex_env *env, struct lesson *l)
 	}
 	fprintf(stderr, "addrlab: watching %s (%s); each save is checked; ^C ends\n",
 		gr.dir, watch_method(w));
-	do {
+	for (;;) {
 		struct grade g;
 
 		rc = grade_once(env, l, &gr, false, &g);
@@ -312,7 +312,10 @@ static int run_watch(struct ex_env *env, struct lesson *l)
 			break;
 		print_short_report(&g);
 		grade_free(&g);
-	} while (wait_for_save(w));
+		if (!wait_for_save(w))
+			break;
+		fprintf(stderr, "addrlab: saved; checking again\n");
+	}
 	if (stopping)
 		fprintf(stderr, "addrlab: stopped watching\n");
 out:
