@@ -55,7 +55,7 @@ TESTKO := $(B)/tests/kmod/vmtest.ko
 .PHONY: all deps run check bench install clean sparse _run _check _bench FORCE
 .DEFAULT_GOAL := all
 
-all: $(BINS) $(GUEST) $(B)/exercises/.stamp $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm $(B)/bench/bench-grade
+all: $(BINS) $(GUEST) $(B)/exercises/.stamp $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm $(B)/bench/bench-grade $(B)/bench/bench-tui
 
 # ---- the two commands, and their set-up ----
 
@@ -71,7 +71,7 @@ bench: deps
 	@$(MAKE) --no-print-directory _bench
 
 _run: all
-	$(B)/bin/addrlab vm shell
+	$(B)/bin/addrlab
 
 _check: all
 	@echo "== sparse on the chapter modules"
@@ -80,14 +80,17 @@ _check: all
 	$(B)/tests/unit-tests
 	@echo "== lab VM integration tests"
 	$(B)/tests/vm-tests
+	@echo "== the workbook on a terminal (tmux screen tests)"
+	tests/tui/screen-tests.sh $(B)
 	@echo "== lessons: lint (reference full marks, skeleton not, every mutant rejected)"
 	$(B)/bin/addrlab-grade lint -j 2
 
 # Every figure is measured even when an earlier one misses its target;
 # the exit status says whether all were met.
 _bench: all
-	@$(B)/bench/bench-vm; vm=$$?; $(B)/bench/bench-grade; grade=$$?; \
-	 [ $$vm = 0 ] && [ $$grade = 0 ]
+	@$(B)/bench/bench-tui; tui=$$?; $(B)/bench/bench-vm; vm=$$?; \
+	 $(B)/bench/bench-grade; grade=$$?; \
+	 [ $$tui = 0 ] && [ $$vm = 0 ] && [ $$grade = 0 ]
 
 # ---- host programs ----
 
@@ -147,6 +150,10 @@ $(B)/bench/bench-vm: $(B)/obj/bench/bench_vm.o $(VM_LIB)
 $(B)/bench/bench-grade: $(B)/obj/bench/bench_grade.o $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
+
+$(B)/bench/bench-tui: $(B)/obj/bench/bench_tui.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ -lutil
 
 # A static guest-side helper for the tests: physical addresses of a file's pages.
 $(B)/tests/physprobe: tests/vm/physprobe.c

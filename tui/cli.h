@@ -9,6 +9,9 @@
 #define EXIT_TIMEOUT	124	/* the guest command ran past --timeout (as timeout(1)) */
 #define EXIT_VM		125	/* the lab VM failed: did not boot, oops, panic, hang, QEMU died */
 
+/* `addrlab` alone: the curses workbook. */
+int cmd_workbook(int argc, char **argv);
+
 /* `addrlab vm ...`: argv[0] is "vm". */
 int cmd_vm(int argc, char **argv);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * main.c - the `addrlab` command.  Option parsing and dispatch only: the lab
- * VM is vm/vm.h; the workbook screens will live beside this file.
+ * main.c - the `addrlab` command.  Option parsing and dispatch only: the
+ * workbook is cmd_workbook.c over the libraries in tui/, grader/ and vm/.
  */
 #include "cli.h"
 
@@ -12,7 +12,8 @@
 #define ADDRLAB_VERSION "0.1"
 
 static const char usage[] =
-	"usage: addrlab [--help] [--version] COMMAND ...\n"
+	"usage: addrlab                        the workbook (a terminal UI)\n"
+	"       addrlab [--help] [--version] COMMAND ...\n"
 	"\n"
 	"addrlab is a hands-on workbook on how Linux reaches memory and devices:\n"
 	"virtual, physical and bus addresses on QEMU's edu PCI device, in a lab\n"
@@ -47,7 +48,9 @@ int cli_error(int status, const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+	if (argc < 2)
+		return cmd_workbook(argc, argv);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, stdout);
 		return 0;
 	}

@@ -1,0 +1,185 @@
+# cases.sh - the screen tests (sourced by screen-tests.sh, which defines
+# start, keys, screen, line, wait_for, expect_line, expect_has, run...).
+# Lines are 0-based screen rows with trailing spaces removed.
+
+FIXTURES="ADDRLAB_LESSONS=$ROOT/tests/grade/lessons ADDRLAB_EXERCISES=$ROOT/tests/grade/exercises"
+
+# The first screen: every chapter with its quiz and exercise progress.
+t_list() {
+	start 80 24
+	wait_for "Chapters:" || return
+	expect_line 1 " Chapters: how Linux reaches memory and devices" || return
+	expect_line 2 "   1  Three address spaces                                 quiz 0/4" || return
+	expect_line 3 "      exercise pagemap                                     not started" || return
+	expect_line 12 "   6  DMA and the IOMMU                                    quiz 0/5" || return
+	expect_line 13 "      exercise dma-roundtrip                               not started" || return
+	expect_line 15 "  5 live views, 4 quiz questions, one exercise" || return
+	expect_line 23 " Enter open  j/k move  L 한국어  K kernel log  ! shell  ? help  q quit" || return
+	# The VM's state is always in the title bar, and turns ready.
+	line 0 | grep -qE '^ addrlab +en │ VM (booting [0-9.]+s|ready .*)$' ||
+		{ fail "title bar: '$(line 0)'"; return; }
+	wait_for "VM ready (" 60 || return
+	keys j j j
+	expect_line 15 "  Size a BAR the way firmware does" || return
+	expect_line 16 "  your files: $TMP/work/bar-sizing/" || return
+}
+
+# 120x40: the same list, the columns follow the width.
+t_list_wide() {
+	start 120 40
+	wait_for "Chapters:" || return
+	# The progress column starts 21 columns from the right edge.
+	expect_line 2 "$(printf '%-99s%s' '   1  Three address spaces' 'quiz 0/4')" || return
+	expect_line 7 "$(printf '%-99s%s' '      exercise edu-id' 'not started')" || return
+	expect_line 39 " Enter open  j/k move  L 한국어  K kernel log  ! shell  ? help  q quit" || return
+}
+
+# A Korean page wraps by columns at spaces (two columns per syllable), and
+# the choice of language is remembered.
+t_korean() {
+	start 80 24
+	wait_for "Chapters:" || return
+	keys L
+	wait_for "장: 리눅스가 메모리와 디바이스에 닿는 방법" || return
+	keys Enter
+	wait_for "세 가지 주소 공간" || return
+	expect_line 1 " 세 가지 주소 공간" || return
+	expect_line 2 " =================" || return
+	expect_line 4 " 디바이스 드라이버는 세 종류의 주소를 다룹니다. 드라이버 버그의 상당수는 이" || return
+	expect_line 5 " 셋을 헷갈리는 데서 나옵니다." || return
+	expect_line 7 " • 가상 주소(virtual address): C 포인터에 들어 있는 값입니다. 커널이든" || return
+	expect_line 8 "   프로세스든 마찬가지입니다." || return
+	expect_line 9 " • 물리 주소(physical address): 데이터가 실제로 있는 곳입니다. RAM의 한 위치일" || return
+	expect_line 10 "   수도 있고, 디바이스의 레지스터일 수도 있습니다." || return
+	# No line is wider than the terminal.
+	w=$(screen | while IFS= read -r l; do printf '%s' "$l" | wc -L; done | sort -n | tail -1)
+	[ "$w" -le 80 ] || { fail "a line is $w columns wide"; return; }
+	# Quit and start again: still Korean.
+	keys q q
+	sleep 0.5
+	restart 80 24
+	wait_for "장: 리눅스가 메모리와 디바이스에 닿는 방법" || return
+	line 0 | grep -q ' ko │ VM ' || { fail "title bar: '$(line 0)'"; return; }
+}
+
+# A live view: /proc/iomem from the VM, edu's line highlighted.
+t_live_view() {
+	start 80 24
+	wait_for "Chapters:" || return
+	keys j j Enter
+	wait_for "The physical map" || return
+	keys v
+	wait_for "─ /proc/iomem: who owns which physical addresses [1/4] ─" 60 || return
+	wait_for ": 0000:00:02.0" 60 || return
+	expect_has " \$ cat /proc/iomem" || return
+	# The BAR's line is the highlight (reverse video when NO_COLOR...
+	# here in colour: black on yellow, SGR 30;43 in tmux's escapes).
+	esc=$(printf '\033')
+	$TMUX_CMD capture-pane -p -e -t t | grep ': 0000:00:02.0' | grep -q "$esc\[30m$esc\[43m" ||
+		{ fail "the edu line is not highlighted: $($TMUX_CMD capture-pane -p -e -t t | grep ': 0000:00:02.0' | od -c | head -3)"; return; }
+	# The range in the view is the BAR the kernel recorded (sysfs), 1 MiB.
+	bar=$(screen | grep ': 0000:00:02.0' | head -1 | sed 's/^ *//; s/ : .*//')
+	start_hex=${bar%-*} end_hex=${bar#*-}
+	[ $((0x$end_hex - 0x$start_hex + 1)) = 1048576 ] ||
+		{ fail "edu's range '$bar' is not 1 MiB"; return; }
+	# v again: the next view (lspci), its "Memory at" line.
+	keys v
+	wait_for "[2/4]" || return
+	wait_for "Memory at" 60 || return
+}
+
+# The exercise flow: a check fails on the skeleton, a save of a fixed
+# file is checked by the watcher and passes; a killed workbook loses
+# nothing.
+t_check() {
+	start 80 24 env $FIXTURES
+	wait_for "Chapters:" || return
+	keys G Enter
+	wait_for "✎ $TMP/work/count/count.c" || return
+	expect_line 1 "  Count to N" || return
+	expect_line 3 "  watch: inotify · attempts: 0 · best: 0/4" || return
+	expect_line 6 "   ·  builds without warnings (0/1)" || return
+	keys c
+	wait_for "score 1/4" 90 || return
+	expect_line 6 "   ✗  builds without warnings (0/1)" || return
+	expect_has "   ✗  counts to 5 (0/2)" || return
+	expect_has "unused variable ‘n’" || return
+	keys G
+	expect_has "   ✓  leaves the lab VM usable (1/1)" || return
+	expect_has " Hints: 0 of 2 shown (h for the next)" || return
+	keys h
+	wait_for " 1. Read N from argv[1] with strtol()." || return
+	keys g
+	cp "$ROOT/tests/grade/exercises/count/solution/count.c" "$TMP/work/count/count.c"
+	wait_for "score 4/4" 90 || return
+	wait_for "★ Chapter 2 complete ★" || return
+	keys Escape
+	wait_gone "★ Chapter 2 complete ★" || return
+	expect_line 6 "   ✓  builds without warnings (1/1)" || return
+	expect_line 7 "   ✓  counts to 5 (2/2)" || return
+	expect_line 3 "  watch: inotify · attempts: 2 · best: 4/4" || return
+	# kill -9, start again: the result is still there.
+	restart 80 24 env $FIXTURES
+	wait_for "Chapters:" || return
+	expect_line 5 "      exercise count                                       done 4/4" || return
+}
+
+# The screen as it is equals what a full repaint (^L) draws: nothing was
+# left behind.  Waits for the transient message to go first (a key clears it).
+same_after_repaint() {
+	wait_for " e edit  c check  w watch" || return
+	sleep 0.3
+	before=$(screen)
+	keys C-l
+	sleep 0.5
+	after=$(screen)
+	[ "$before" = "$after" ] && return 0
+	fail "the screen changed on a full repaint (garbage): $(printf '%s\n' "$before" >"$TMP/b"; printf '%s\n' "$after" >"$TMP/a"; diff "$TMP/b" "$TMP/a")"
+	return 1
+}
+
+# Resizing: during a check, then below the minimum, then back: the screen
+# is what a full repaint gives, with nothing left behind.
+t_resize() {
+	start 80 24 env $FIXTURES
+	wait_for "Chapters:" || return
+	keys G Enter
+	wait_for "✎ $TMP/work/count/count.c" || return
+	keys c
+	wait_for "checking…" || return
+	$TMUX_CMD resize-window -t t -x 120 -y 40
+	sleep 0.5
+	expect_line 39 " e edit  c check  w watch  h hint  R reset  ? help  q back" || return
+	wait_for "score 1/4" 90 || return
+	same_after_repaint || return
+	$TMUX_CMD resize-window -t t -x 50 -y 10
+	wait_for "terminal too small: 50x10; addrlab needs 60x16" || return
+	$TMUX_CMD resize-window -t t -x 80 -y 24
+	wait_for "  Count to N" || return
+	same_after_repaint || return
+}
+
+# The help comes from the key table, for the screen it was asked from.
+t_help() {
+	start 80 24
+	wait_for "Chapters:" || return
+	keys '?'
+	wait_for "Keys on this screen" || return
+	expect_line 2 " Enter, l, Right  open the chapter or exercise" || return
+	expect_has " q, ^C            quit addrlab (progress is already saved)" || return
+	expect_has " L                switch language (English/Korean)" || return
+	expect_not "search this page" || return
+	keys q Enter '?'
+	wait_for "Keys on this screen" || return
+	expect_has " /                search this page" || return
+	keys q
+	wait_for "Space/b page" || return
+}
+
+run list
+run list_wide
+run korean
+run live_view
+run check
+run resize
+run help
