@@ -246,6 +246,19 @@ static int puts_at(struct app *a, int y, int x, int cols, enum role r,
 	return put(a, y, x, cols, r, 0, s, strlen(s));
 }
 
+/* Like puts_at, with "…" as the last column when s does not fit. */
+static int puts_cut(struct app *a, int y, int x, int cols, enum role r,
+		    const char *s)
+{
+	size_t len = strlen(s);
+	int w;
+
+	if (cols < 2 || text_width(s, len) <= cols)
+		return puts_at(a, y, x, cols, r, s);
+	w = put(a, y, x, cols - 1, r, 0, s, text_fit(s, len, cols - 1, NULL));
+	return w + puts_at(a, y, x + w, 1, r, "…");
+}
+
 /* Fills a row with a role's background (bars). */
 static void fill(struct app *a, int y, enum role r)
 {
@@ -541,7 +554,7 @@ static void draw_list(struct app *a)
 				 a->ls[c]->number);
 			x += puts_at(a, y, x, COLS - x, sel ? base :
 				     chapter_done(a, c) ? ROLE_PASS : ROLE_TEXT, buf);
-			puts_at(a, y, x, COLS - x - 22, base, lesson_title(a, c));
+			puts_cut(a, y, x, COLS - x - 22, base, lesson_title(a, c));
 			if (total)
 				snprintf(buf, sizeof(buf), S(a, "quiz %d/%d", "퀴즈 %d/%d"), right, total);
 			else
@@ -985,7 +998,7 @@ static void draw_quiz(struct app *a)
 		snprintf(buf, sizeof(buf), " %s %zu. ", mark, i + 1);
 		puts_at(a, y, 1, 6, sel ? ROLE_SELECTED : q->answered ?
 			(q->correct ? ROLE_PASS : ROLE_FAIL) : ROLE_DIM, buf);
-		puts_at(a, y, 8, COLS - 9, sel ? ROLE_SELECTED : ROLE_TEXT,
+		puts_cut(a, y, 7, COLS - 8, sel ? ROLE_SELECTED : ROLE_TEXT,
 			ltext_get(&ch->l->quizzes[i].question, a->lang));
 	}
 	if (ch->l->nquizzes) {
@@ -999,7 +1012,7 @@ static void draw_quiz(struct app *a)
 			char lead[32];
 
 			snprintf(lead, sizeof(lead), "   %zu) ", i + 1);
-			lines_wrap(&ls, 7, lead, ROLE_BULLET, ROLE_TEXT,
+			lines_wrap(&ls, 6, lead, ROLE_BULLET, ROLE_TEXT,
 				   ltext_get(&q->choices[i], a->lang), COLS - 2);
 		}
 		if (!q->answer)

@@ -86,6 +86,28 @@ t_live_view() {
 	keys v
 	wait_for "[2/4]" || return
 	wait_for "Memory at" 60 || return
+	# The quiz asks for that base; its answer is computed in the VM.
+	keys Q
+	wait_for "Quiz: 0 of 4 right" || return
+	expect_line 3 "  · 1. At which physical address did the firmware put edu's BAR0 in this VM? (…" || return
+	keys Enter
+	wait_for "your answer:" || return
+	type_text 0x1
+	keys Enter
+	wait_for "✗ not quite: 0x1" 30 || return
+	keys Enter
+	wait_for "your answer:" || return
+	type_text "0x$start_hex"
+	keys Enter
+	wait_for "✓ right: 0x$start_hex" 30 || return
+	expect_line 1 " Quiz: 1 of 4 right" || return
+	expect_line 3 "  ✓ 1. At which physical address did the firmware put edu's BAR0 in this VM? (…" || return
+	# A choice is answered with its number.
+	keys j j 1
+	wait_for "✗ not quite: 1" || return
+	keys 2
+	wait_for "✓ right: 2" || return
+	expect_line 1 " Quiz: 2 of 4 right" || return
 }
 
 # The exercise flow: a check fails on the skeleton, a save of a fixed

@@ -66,6 +66,8 @@ restart() {
 screen() { $TMUX_CMD capture-pane -p -t t; }
 line() { screen | sed -n "$(($1 + 1))p" | sed 's/ *$//'; }
 keys() { $TMUX_CMD send-keys -t t "$@"; }
+# type TEXT: literally (tmux would read "0x1" as a key code)
+type_text() { $TMUX_CMD send-keys -t t -l "$1"; }
 
 fail() {
 	echo "  FAIL: $current: $*"
