@@ -198,6 +198,38 @@ t_help() {
 	wait_for "Space/b page" || return
 }
 
+# Every chapter, in both languages, page by page to its end: the page
+# opens with its title, no line is wider than the terminal, and Space
+# reaches 100%.
+t_all_pages() {
+	start 80 24
+	wait_for "Chapters:" || return
+	for lang in en ko; do
+		for ch in 1 2 3 4 5 6; do
+			keys Enter g	# a chapter opens where it was left: go to the top
+			wait_for "│ $ch. " || return
+			title=$(line 0 | sed 's/^ addrlab │ [0-9]\. //; s/  .*//')
+			expect_line 1 " $title" || return
+			pages=0
+			until line 23 | grep -q ' 100%$'; do
+				w=$(screen | while IFS= read -r l; do printf '%s' "$l" | wc -L; done | sort -n | tail -1)
+				[ "$w" -le 80 ] || { fail "chapter $ch ($lang): a line is $w columns wide"; return; }
+				expect_not "cannot read" || return
+				keys Space
+				sleep 0.1
+				pages=$((pages + 1))
+				[ $pages -lt 60 ] || { fail "chapter $ch ($lang): no end after 60 pages"; return; }
+			done
+			keys q j
+			[ $ch -lt 6 ] && keys j
+			sleep 0.1
+		done
+		[ $lang = ko ] && break
+		keys L g
+		wait_for "장: 리눅스가 메모리와 디바이스에 닿는 방법" || return
+	done
+}
+
 run list
 run list_wide
 run korean
@@ -205,3 +237,4 @@ run live_view
 run check
 run resize
 run help
+run all_pages
