@@ -1517,8 +1517,9 @@ static void shell(struct app *a)
 
 	def_prog_mode();
 	endwin();
-	fputs(S(a, "\r\naddrlab: a root shell in the lab VM; 'exit' or ^D brings you back to the workbook\r\n",
-		"\r\naddrlab: 랩 VM의 root 셸입니다. 'exit'나 ^D로 워크북에 돌아옵니다\r\n"), stdout);
+	fputs("\033[H\033[2J", stdout);	/* a clean terminal, as after clear(1) */
+	fputs(S(a, "addrlab: a root shell in the lab VM; 'exit' or ^D brings you back to the workbook\r\n",
+		"addrlab: 랩 VM의 root 셸입니다. 'exit'나 ^D로 워크북에 돌아옵니다\r\n"), stdout);
 	fflush(stdout);
 	tcgetattr(STDIN_FILENO, &saved);
 	raw = saved;

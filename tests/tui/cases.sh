@@ -230,6 +230,56 @@ t_all_pages() {
 	done
 }
 
+# The guest shell from the workbook, on the workbook's terminal.
+t_shell() {
+	start 80 24
+	wait_for "Chapters:" || return
+	keys '!'
+	wait_for "root@addrlab:~#" 60 || return
+	type_text "stty size; echo shell-ok-\$((6*7))"
+	keys Enter
+	wait_for "shell-ok-42" || return
+	expect_has "24 80" || return
+	type_text "exit"
+	keys Enter
+	wait_for "Chapters:" || return
+	expect_line 2 "   1  Three address spaces                                 quiz 0/4" || return
+}
+
+# A fatal signal leaves the terminal as it was (stty settings), and
+# NO_COLOR gives reverse video instead of colours.
+t_signal() {
+	for sig in TERM:15 SEGV:11; do
+		num=${sig#*:} sig=${sig%:*}
+		start 80 24
+		$TMUX_CMD kill-server 2>/dev/null
+		servers=$((servers + 1))
+		TMUX_CMD="tmux -L $SOCK-$servers -f /dev/null"
+		$TMUX_CMD new-session -d -s t -x 80 -y 24 env TERM=tmux-256color LANG=C.UTF-8 \
+			NO_COLOR=1 XDG_STATE_HOME="$TMP/state" ADDRLAB_WORKSPACE="$TMP/work" \
+			sh -c "stty -g >'$TMP/before'; '$ADDRLAB'; echo \$? >'$TMP/status'; stty -g >'$TMP/after'; sleep 60"
+		wait_for "Chapters:" || return
+		# NO_COLOR: the selected row is reverse video, no colour pair.
+		esc=$(printf '\033')
+		$TMUX_CMD capture-pane -p -e -t t | grep 'Three address spaces' | grep -q "$esc\[[0-9;]*7m" ||
+			{ fail "NO_COLOR: the selection is not in reverse video"; return; }
+		! $TMUX_CMD capture-pane -p -e -t t | grep -q "$esc\[3[0-7]m" ||
+			{ fail "NO_COLOR: colours were used"; return; }
+		pid=$(pgrep -n -f "^$ADDRLAB\$")
+		[ -n "$pid" ] || { fail "cannot find addrlab's pid"; return; }
+		kill -s $sig "$pid"
+		t=0
+		while [ ! -s "$TMP/after" ] && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+		[ -s "$TMP/after" ] || { fail "SIG$sig: addrlab did not end"; return; }
+		cmp -s "$TMP/before" "$TMP/after" ||
+			{ fail "SIG$sig: the terminal was left as '$(cat "$TMP/after")', was '$(cat "$TMP/before")'"; return; }
+		want=$((128 + num))
+		[ "$(cat "$TMP/status")" = $want ] ||
+			{ fail "SIG$sig: exit status $(cat "$TMP/status"), expected $want (killed by the signal)"; return; }
+		rm -f "$TMP/before" "$TMP/after" "$TMP/status"
+	done
+}
+
 run list
 run list_wide
 run korean
@@ -238,3 +288,5 @@ run check
 run resize
 run help
 run all_pages
+run shell
+run signal
