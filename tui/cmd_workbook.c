@@ -1136,9 +1136,9 @@ static void run_add(struct exercise_run *r, struct check_result *c)
 	memset(c, 0, sizeof(*c));	/* moved */
 }
 
-static void start_check(struct app *a)
+/* Checks chapter c's exercise (the one open, or the one watched). */
+static void start_check(struct app *a, int c)
 {
-	int c = a->ex;
 	char *dir, err[512];
 
 	if (c < 0)
@@ -1198,11 +1198,17 @@ static void open_exercise(struct app *a, int c)
 		say(a, ROLE_FAIL, "%s", err);
 		return;
 	}
-	if (a->ex != c && !a->run.running) {
+	if (a->ex != c && a->run.running) {
+		/* Its result still has to be shown and saved where it belongs. */
+		say(a, ROLE_WARN, S(a, "a check of '%s' is running; open this one when it ends",
+				    "'%s' 검사가 진행 중입니다. 끝난 뒤에 여세요"),
+		    a->ls[a->ex]->exercise->id);
+		return;
+	}
+	if (a->ex != c) {
 		a->ex = c;
 		load_last(a, c);
 	}
-	a->ex = c;
 	a->cur = c;
 	/* Watch mode is on from the start, as in rustlings: save, and the
 	 * verdict follows. */
@@ -1377,7 +1383,7 @@ static void edit(struct app *a)
 				    "편집기 '%s'가 상태 %d로 끝났습니다. $EDITOR를 설정하세요"), ed, rc);
 	else if ((before.st_mtim.tv_sec != after.st_mtim.tv_sec ||
 		  before.st_mtim.tv_nsec != after.st_mtim.tv_nsec) && !a->watch)
-		start_check(a);	/* the watcher sees saves by itself */
+		start_check(a, a->ex);	/* the watcher sees saves by itself */
 	free(file);
 	free(dir);
 }
@@ -1393,7 +1399,7 @@ static unsigned int key_exercise(struct app *a, enum action act)
 		edit(a);
 		return H_REDRAW;
 	case ACT_CHECK:
-		start_check(a);
+		start_check(a, a->ex);
 		return H_REDRAW;
 	case ACT_WATCH:
 		if (a->watch) {
@@ -1607,7 +1613,7 @@ static void on_event(struct app *a, struct lab_event *ev)
 				a->celebrate = true;
 		}
 		if (a->run.queued)
-			start_check(a);
+			start_check(a, a->ex);
 		break;
 	case LEV_KMSG:
 		break;
@@ -1829,11 +1835,9 @@ static int load(struct app *a, char *err, size_t errlen)
 		if (!ch->vo || !ch->qs)
 			return -1;
 		for (size_t q = 0; q < ch->l->nquizzes; q++)
-			progress_quiz(a->prog, ch->l->id, ch->l->quizzes[q].id,
-				      &ch->qs[q].given, &ch->qs[q].correct) == 0 ?
-				(void)(ch->qs[q].answered = true) : (void)0;
-		if (val && !strcmp(val, ch->l->id))
-			a->list_sel = 0;
+			if (progress_quiz(a->prog, ch->l->id, ch->l->quizzes[q].id,
+					  &ch->qs[q].given, &ch->qs[q].correct) == 0)
+				ch->qs[q].answered = true;
 	}
 	free(val);
 	/* Start where the learner left off. */
@@ -1910,11 +1914,7 @@ static void loop(struct app *a)
 		if (a->watch && (p[2].revents & POLLIN || watch_fd(a->watch) < 0) &&
 		    watch_changed(a->watch)) {
 			if (a->watch_ch >= 0) {
-				int keep = a->ex;
-
-				a->ex = a->watch_ch;
-				start_check(a);
-				a->ex = keep >= 0 ? keep : a->watch_ch;
+				start_check(a, a->watch_ch);
 				dirty = true;
 			}
 		}

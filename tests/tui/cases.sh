@@ -280,6 +280,28 @@ t_signal() {
 	done
 }
 
+# Search within a page: the first match goes to the top, n the next.
+t_search() {
+	start 80 24
+	wait_for "Chapters:" || return
+	keys j j Enter
+	wait_for "The physical map" || return
+	keys /
+	wait_for "/" || return
+	type_text hpet
+	keys Enter
+	line 1 | grep -q 'HPET' || { fail "line 1 is '$(line 1)', expected the first HPET"; return; }
+	first=$(line 1)
+	keys n
+	sleep 0.3
+	line 1 | grep -q 'HPET' || { fail "after n, line 1 is '$(line 1)'"; return; }
+	[ "$(line 1)" != "$first" ] || { fail "n did not move to the next match"; return; }
+	keys /
+	type_text no-such-words
+	keys Enter
+	wait_for "'no-such-words' is not on this page" || return
+}
+
 run list
 run list_wide
 run korean
@@ -287,6 +309,7 @@ run live_view
 run check
 run resize
 run help
+run search
 run all_pages
 run shell
 run signal
