@@ -778,8 +778,10 @@ int grade_exercise(struct lesson *l, const struct grade_opts *o,
 		return -1;
 	}
 	for (size_t i = 0; i < e->nchecks; i++) {
-		struct check_result *r = &g->results[i];
+		struct check_result *r = &g->results[g->nresults];
 
+		if (o->only && strcmp(o->only, e->checks[i].name))
+			continue;
 		r->name = strdup(e->checks[i].name);
 		r->title = strdup(ltext_get(&e->checks[i].title, o->lang));
 		r->max_points = e->checks[i].points;

@@ -69,6 +69,10 @@ struct grade_opts {
 	struct vm *vm_iommu;	/* for checks with profile = "iommu"; NULL:
 				 * made (and freed) by grade_exercise if needed */
 	bool fresh_vm;		/* reboot before the first check */
+	/* Run only the check of this name (NULL: all).  Checks do not depend
+	 * on each other, so one can be run alone: lint runs a mutant's named
+	 * check only. */
+	const char *only;
 	/* Called as each check ends (progress); may be NULL. */
 	void (*on_result)(void *ctx, const struct check_result *r);
 	void *ctx;

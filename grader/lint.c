@@ -129,13 +129,15 @@ static int lint_quizzes(struct lesson *l, const struct lint_opts *o)
 	return bad;
 }
 
+/* Grades dir; with `only`, just that check. */
 static int grade_dir(struct lesson *l, const struct lint_opts *o,
-		     const char *dir, struct grade *g)
+		     const char *dir, const char *only, struct grade *g)
 {
 	char err[1024], build[4096];
 	struct grade_opts go = {
 		.submission = dir, .work_dir = build, .kver = o->kver,
 		.include_dir = o->include_dir, .lang = LANG_EN, .vm = o->vm,
+		.only = only,
 	};
 
 	/* Builds empty their folder: keep it apart from the copies graded. */
@@ -187,7 +189,7 @@ static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 			       e->id, nm, MIN_MUTANTS);
 
 	/* The reference passes everything. */
-	if (grade_dir(l, o, sol, &g) == 0) {
+	if (grade_dir(l, o, sol, NULL, &g) == 0) {
 		for (size_t i = 0; i < g.nresults; i++)
 			if (g.results[i].outcome != CHECK_PASS)
 				bad += problem(o, l, "exercise '%s': the reference fails '%s': %s",
@@ -199,7 +201,7 @@ static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 		bad++;
 	}
 	/* The skeleton does not. */
-	if (grade_dir(l, o, skel, &g) == 0) {
+	if (grade_dir(l, o, skel, NULL, &g) == 0) {
 		if (g.score == g.max_score)
 			bad += problem(o, l, "exercise '%s': the skeleton scores full marks (%u/%u); the steps remove nothing the checks need",
 				       e->id, g.score, g.max_score);
@@ -217,7 +219,9 @@ static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 			bad += problem(o, l, "exercise '%s': %s", e->id, err);
 			continue;
 		}
-		if (grade_dir(l, o, mdir, &g)) {
+		/* A mutant has to be rejected by the check it names:
+		 * run that one alone. */
+		if (grade_dir(l, o, mdir, m[i].check, &g)) {
 			bad++;
 			continue;
 		}
