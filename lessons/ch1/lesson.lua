@@ -174,8 +174,8 @@ rmmod addrspace 2>/dev/null; insmod $M
         return ("0x%x"):format(p.virt - off)
       end,
       explain = {
-        en = "kmalloc memory lives in the direct map, where all of RAM is mapped at one fixed offset: phys = virt - PAGE_OFFSET. The module's walk and virt_to_phys() give the same number.",
-        ko = "kmalloc 메모리는 직접 매핑(direct map) 안에 있습니다. 물리 메모리 전체가 고정된 오프셋 하나로 매핑되어 있으니 phys = virt - PAGE_OFFSET 이고, 모듈의 워크와 virt_to_phys()도 같은 값을 냅니다." } },
+        en = "kmalloc memory lives in the direct map, where all of RAM is mapped at one fixed offset: phys = virt - PAGE_OFFSET. The module's walk and virt_to_phys() (which returns a phys_addr_t) give the same number.",
+        ko = "kmalloc 메모리는 직접 매핑(direct map) 안에 있습니다. 물리 메모리 전체가 고정된 오프셋 하나로 매핑되어 있으니 phys = virt - PAGE_OFFSET 이고, 모듈의 워크와 virt_to_phys()(반환형은 phys_addr_t)도 같은 값을 냅니다." } },
     { id = "vmalloc-contig", kind = "choice",
       question = {
         en = "In the vmalloc view, is frame K+1 always right after frame K (phys + 4096)?",

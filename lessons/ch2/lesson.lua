@@ -123,6 +123,17 @@ return {
       explain = {
         en = "The device hard-wires the low 20 address bits to zero, so only the bits above 1 MiB take the ones: ~0xfff00000 + 1 = 0x100000, 1 MiB.",
         ko = "디바이스가 하위 20비트 주소를 0으로 고정해 두었기 때문에 1 MiB 위의 비트만 1을 받아들입니다. ~0xfff00000 + 1 = 0x100000, 즉 1 MiB입니다." } },
+    { id = "resource-size", kind = "text",
+      question = {
+        en = "The config view ends with BAR0's line of sysfs resource: start, end and flags of the kernel's struct resource. What is end - start + 1? (hex)",
+        ko = "config 뷰의 마지막 줄은 sysfs resource의 BAR0 줄로, 커널이 가진 struct resource의 start, end, flags입니다. end - start + 1은 얼마인가요? (16진수)" },
+      answer = function(vm)
+        local s, e = vm:run("head -n 1 " .. DEV .. "/resource").out:match("^0x(%x+) 0x(%x+)")
+        return ("0x%x"):format(tonumber(e, 16) - tonumber(s, 16) + 1)
+      end,
+      explain = {
+        en = "start and end are resource_size_t, both ends included, so the size is end - start + 1: the same 1 MiB that sizing the BAR finds. The kernel recorded it at boot by sizing the BAR itself.",
+        ko = "start와 end는 resource_size_t이고 양 끝을 모두 포함하므로 크기는 end - start + 1입니다. BAR 크기 재기로 알아낸 1 MiB와 같습니다. 커널은 부팅 때 직접 BAR 크기를 재서 이 값을 기록했습니다." } },
     { id = "who-decides", kind = "choice",
       question = {
         en = "Who decides the size of a BAR, and who decides its base address?",

@@ -191,8 +191,8 @@ return {
     title = { en = "Ask edu who it is", ko = "edu에게 정체를 묻기" },
     files = { "edu_id.c" },
     hints = {
-      { en = "pci_enable_device(pdev) returns 0 or a negative errno. Until it runs, the device does not decode its BAR: every read of it returns all ones.",
-        ko = "pci_enable_device(pdev)는 0이나 음수 errno를 돌려줍니다. 이 호출 전에는 장치가 BAR 주소를 디코딩하지 않아서, 무엇을 읽든 모든 비트가 1로 나옵니다." },
+      { en = "pci_enable_device(pdev) returns 0 or a negative errno. Until it runs, the device does not decode its BAR: in QEMU every read there returns 0 (on real PCI hardware, all ones).",
+        ko = "pci_enable_device(pdev)는 0이나 음수 errno를 돌려줍니다. 이 호출 전에는 장치가 BAR 주소를 디코딩하지 않아서, QEMU에서는 무엇을 읽든 0이 나옵니다(실제 PCI 하드웨어라면 모든 비트가 1)." },
       { en = "ret = pci_request_region(pdev, EDU_BAR, KBUILD_MODNAME); the name you pass is what /proc/iomem shows while the module is loaded.",
         ko = "ret = pci_request_region(pdev, EDU_BAR, KBUILD_MODNAME); 여기 넘긴 이름이 모듈이 올라가 있는 동안 /proc/iomem에 보입니다." },
       { en = "edu->regs = pci_iomap(pdev, EDU_BAR, 0); it returns a void __iomem * (NULL on failure). A length of 0 maps the whole BAR.",

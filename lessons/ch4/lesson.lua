@@ -120,6 +120,7 @@ return {
     { id = "pat",
       title = { en = "BAR0's memory type (x86 PAT) and the refused mappings", ko = "BAR0의 메모리 타입(x86 PAT)과 거절된 매핑들" },
       run = "s=$(head -n 1 " .. DEV .. "/resource | cut -d' ' -f1); grep \"mem $s-\" " .. PAT
+         .. "; dmesg | grep -e 'MTRRs' -e 'x86/PAT' | sed 's/^\\[[ 0-9.]*\\] //'"
          .. "; edu-mmap bad",
       highlight = "uncached%-minus" },
   },

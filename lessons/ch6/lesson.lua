@@ -115,6 +115,19 @@ return {
       explain = {
         en = "DMA_BIT_MASK(28) = 0xfffffff: edu's engine keeps only 28 bits of a RAM address, so it can reach the first 256 MiB of bus addresses.",
         ko = "DMA_BIT_MASK(28) = 0xfffffff입니다. edu의 DMA 엔진은 RAM 주소의 하위 28비트만 쓰므로 버스 주소 256 MiB까지만 닿습니다." } },
+    { id = "bus-minus-phys", kind = "number",
+      question = {
+        en = "In the streaming view, subtract to_device_phys from to_device_dma. What is the difference in this lab VM? (a number)",
+        ko = "streaming 뷰에서 to_device_dma에서 to_device_phys를 빼 보세요. 이 랩 VM에서 그 차이는 얼마인가요? (숫자)" },
+      answer = function(vm)
+        local out = vm:run("echo 'streaming 64' > " .. RUN .. " && cat " .. REPORT).out
+        local dma = tonumber(out:match("\nto_device_dma=0x(%x+)"), 16)
+        local phys = tonumber(out:match("\nto_device_phys=0x(%x+)"), 16)
+        return dma - phys
+      end,
+      explain = {
+        en = "0: the plain lab VM has no IOMMU (the report says iommu=no), so the bus address the DMA API returned in a dma_addr_t is the physical address itself. In the IOMMU profile the same run gives an IOVA below 2^28 that has nothing to do with the physical address.",
+        ko = "0입니다. 기본 랩 VM에는 IOMMU가 없으므로(리포트의 iommu=no) DMA API가 dma_addr_t로 돌려준 버스 주소가 곧 물리 주소입니다. IOMMU 프로파일에서 같은 일을 하면 물리 주소와 전혀 상관없는, 2^28 아래의 IOVA가 나옵니다." } },
     { id = "dma-none", kind = "choice",
       question = {
         en = "A driver does not know yet whether the device will read or write a buffer. Which direction should it map it with?",
