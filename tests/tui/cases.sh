@@ -11,7 +11,7 @@ t_list() {
 	expect_line 1 " Chapters: how Linux reaches memory and devices" || return
 	expect_line 2 "   1  Three address spaces                                 quiz 0/4" || return
 	expect_line 3 "      exercise pagemap                                     not started" || return
-	expect_line 12 "   6  DMA and the IOMMU                                    quiz 0/5" || return
+	expect_line 12 "   6  DMA and the IOMMU                                    quiz 0/6" || return
 	expect_line 13 "      exercise dma-roundtrip                               not started" || return
 	expect_line 15 "  5 live views, 4 quiz questions, one exercise" || return
 	expect_line 23 " Enter open  j/k move  L 한국어  K kernel log  ! shell  ? help  q quit" || return
@@ -88,7 +88,7 @@ t_live_view() {
 	wait_for "Memory at" 60 || return
 	# The quiz asks for that base; its answer is computed in the VM.
 	keys Q
-	wait_for "Quiz: 0 of 4 right" || return
+	wait_for "Quiz: 0 of 5 right" || return
 	expect_line 3 "  · 1. At which physical address did the firmware put edu's BAR0 in this VM? (…" || return
 	keys Enter
 	wait_for "your answer:" || return
@@ -100,14 +100,14 @@ t_live_view() {
 	type_text "0x$start_hex"
 	keys Enter
 	wait_for "✓ right: 0x$start_hex" 30 || return
-	expect_line 1 " Quiz: 1 of 4 right" || return
+	expect_line 1 " Quiz: 1 of 5 right" || return
 	expect_line 3 "  ✓ 1. At which physical address did the firmware put edu's BAR0 in this VM? (…" || return
 	# A choice is answered with its number.
-	keys j j 1
+	keys j j j 1
 	wait_for "✗ not quite: 1" || return
 	keys 2
 	wait_for "✓ right: 2" || return
-	expect_line 1 " Quiz: 2 of 4 right" || return
+	expect_line 1 " Quiz: 2 of 5 right" || return
 }
 
 # The exercise flow: a check fails on the skeleton, a save of a fixed
