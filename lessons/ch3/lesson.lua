@@ -149,7 +149,7 @@ return {
       end,
       explain = {
         en = "The device stores the bitwise inverse of what was written: ~0x0000ffff = 0xffff0000. A constant register (the ID) proves a device answers; this one proves the write reached it.",
-        ko = "장치는 쓰인 값의 비트 반전을 저장합니다: ~0x0000ffff = 0xffff0000. 상수인 ID 레지스터는 장치가 응답한다는 것만 보여 주지만, 이 레지스터는 쓰기가 실제로 장치에 도달했다는 것까지 보여 줍니다.",
+        ko = "디바이스는 쓰인 값의 비트 반전을 저장합니다: ~0x0000ffff = 0xffff0000. 상수인 ID 레지스터는 디바이스가 응답한다는 것만 보여 주지만, 이 레지스터는 쓰기가 실제로 디바이스에 도달했다는 것까지 보여 줍니다.",
       } },
     { id = "deref", kind = "choice",
       question = {
@@ -192,7 +192,7 @@ return {
     files = { "edu_id.c" },
     hints = {
       { en = "pci_enable_device(pdev) returns 0 or a negative errno. Until it runs, the device does not decode its BAR: in QEMU every read there returns 0 (on real PCI hardware, all ones).",
-        ko = "pci_enable_device(pdev)는 0이나 음수 errno를 돌려줍니다. 이 호출 전에는 장치가 BAR 주소를 디코딩하지 않아서, QEMU에서는 무엇을 읽든 0이 나옵니다(실제 PCI 하드웨어라면 모든 비트가 1)." },
+        ko = "pci_enable_device(pdev)는 0이나 음수 errno를 돌려줍니다. 이 호출 전에는 디바이스가 BAR 주소를 디코딩하지 않아서, QEMU에서는 무엇을 읽든 0이 나옵니다(실제 PCI 하드웨어라면 모든 비트가 1)." },
       { en = "ret = pci_request_region(pdev, EDU_BAR, KBUILD_MODNAME); the name you pass is what /proc/iomem shows while the module is loaded.",
         ko = "ret = pci_request_region(pdev, EDU_BAR, KBUILD_MODNAME); 여기 넘긴 이름이 모듈이 올라가 있는 동안 /proc/iomem에 보입니다." },
       { en = "edu->regs = pci_iomap(pdev, EDU_BAR, 0); it returns a void __iomem * (NULL on failure). A length of 0 maps the whole BAR.",
@@ -237,7 +237,7 @@ return {
         end },
 
       { name = "liveness", points = 2, timeout = 60,
-        title = { en = "the liveness test reaches the device", ko = "liveness 시험이 실제 장치에 닿는다" },
+        title = { en = "the liveness test reaches the device", ko = "liveness 시험이 실제 디바이스에 닿는다" },
         run = function(t)
           local s = bar0(t)
           -- A driver that only reads must not pass on what an earlier one wrote.

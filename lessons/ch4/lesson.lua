@@ -149,7 +149,7 @@ return {
       end,
       explain = {
         en = "ENXIO: the arguments are well-formed, but the range does not exist in this object. The page after BAR0 belongs to another device (see /proc/iomem), so mapping it would hand out someone else's registers.",
-        ko = "ENXIO입니다. 인자 형식은 맞지만 그 범위가 이 객체에 존재하지 않는다는 뜻입니다. BAR0 바로 다음 페이지는 다른 장치의 것(/proc/iomem 참고)이라, 이를 매핑하면 남의 레지스터를 내주게 됩니다.",
+        ko = "ENXIO입니다. 인자 형식은 맞지만 그 범위가 이 객체에 존재하지 않는다는 뜻입니다. BAR0 바로 다음 페이지는 다른 디바이스의 것(/proc/iomem 참고)이라, 이를 매핑하면 남의 레지스터를 내주게 됩니다.",
       } },
     { id = "private", kind = "choice",
       question = {
@@ -157,7 +157,7 @@ return {
         ko = "레지스터 BAR에 대해 드라이버가 MAP_PRIVATE를 거절하는 이유는?",
       },
       choices = {
-        { en = "A private mapping is copy-on-write: a write would go to a RAM copy, never to the device", ko = "private 매핑은 copy-on-write라서, 쓰기가 장치가 아니라 RAM 복사본으로 간다" },
+        { en = "A private mapping is copy-on-write: a write would go to a RAM copy, never to the device", ko = "private 매핑은 copy-on-write라서, 쓰기가 디바이스가 아니라 RAM 복사본으로 간다" },
         { en = "Private mappings are always read-only", ko = "private 매핑은 항상 읽기 전용이다" },
         { en = "remap_pfn_range() only works for private mappings", ko = "remap_pfn_range()는 private 매핑에서만 동작한다" },
         { en = "MAP_PRIVATE needs root and the process may not be root", ko = "MAP_PRIVATE는 root 권한이 필요한데 프로세스가 root가 아닐 수 있다" },
@@ -165,7 +165,7 @@ return {
       answer = 1,
       explain = {
         en = "Registers are shared with the device by nature. The check is on VM_MAYSHARE, which MAP_SHARED always sets (VM_SHARED is cleared for a read-only descriptor). The errno is EINVAL.",
-        ko = "레지스터는 본질적으로 장치와 공유되는 것입니다. 검사는 VM_MAYSHARE로 합니다. MAP_SHARED는 이 플래그를 항상 세우지만, VM_SHARED는 읽기 전용 디스크립터에서는 지워지기 때문입니다. 돌려주는 errno는 EINVAL입니다.",
+        ko = "레지스터는 본질적으로 디바이스와 공유되는 것입니다. 검사는 VM_MAYSHARE로 합니다. MAP_SHARED는 이 플래그를 항상 세우지만, VM_SHARED는 읽기 전용 디스크립터에서는 지워지기 때문입니다. 돌려주는 errno는 EINVAL입니다.",
       } },
     { id = "rss", kind = "choice",
       question = {
@@ -181,7 +181,7 @@ return {
       answer = 3,
       explain = {
         en = "The page table entries point straight at the device's physical addresses (pf = VM_PFNMAP, io = VM_IO). They were all filled in at mmap() time, before any access, but there is no RAM page to count.",
-        ko = "페이지 테이블 엔트리가 장치의 물리 주소를 직접 가리킵니다(pf = VM_PFNMAP, io = VM_IO). 엔트리는 mmap() 시점에 접근 전부터 모두 채워졌지만, 셀 RAM 페이지가 없습니다.",
+        ko = "페이지 테이블 엔트리가 디바이스의 물리 주소를 직접 가리킵니다(pf = VM_PFNMAP, io = VM_IO). 엔트리는 mmap() 시점에 접근 전부터 모두 채워졌지만, 셀 RAM 페이지가 없습니다.",
       } },
   },
 
@@ -224,7 +224,7 @@ return {
         end },
 
       { name = "liveness", points = 2, timeout = 60,
-        title = { en = "a store through the mapping reaches the device", ko = "매핑을 통한 store가 장치에 닿는다" },
+        title = { en = "a store through the mapping reaches the device", ko = "매핑을 통한 store가 디바이스에 닿는다" },
         run = function(t)
           local s = bar0(t)
           load(t)

@@ -142,7 +142,7 @@ return {
       answer = 2,
       explain = {
         en = "remap_pfn_range() makes a VM_PFNMAP mapping: the kernel treats it as 'no struct page here', which is right for device memory (chapter 4) but throws away the page bookkeeping RAM has. remap_pfn_range() is still there; remap_page_range() and ->nopage are what went away.",
-        ko = "remap_pfn_range()는 VM_PFNMAP 매핑을 만듭니다. 커널은 그곳을 'struct page가 없는 곳'으로 취급하는데, 장치 메모리(4장)에는 맞지만 RAM이 가진 페이지 관리 정보를 버리는 셈입니다. remap_pfn_range()는 지금도 있습니다. 사라진 것은 remap_page_range()와 ->nopage입니다." } },
+        ko = "remap_pfn_range()는 VM_PFNMAP 매핑을 만듭니다. 커널은 그곳을 'struct page가 없는 곳'으로 취급하는데, 디바이스 메모리(4장)에는 맞지만 RAM이 가진 페이지 관리 정보를 버리는 셈입니다. remap_pfn_range()는 지금도 있습니다. 사라진 것은 remap_page_range()와 ->nopage입니다." } },
   },
 
   exercise = {

@@ -131,7 +131,7 @@ return {
     { id = "dma-none", kind = "choice",
       question = {
         en = "A driver does not know yet whether the device will read or write a buffer. Which direction should it map it with?",
-        ko = "장치가 버퍼를 읽을지 쓸지 드라이버가 아직 모릅니다. 어떤 방향으로 매핑해야 할까요?" },
+        ko = "디바이스가 버퍼를 읽을지 쓸지 드라이버가 아직 모릅니다. 어떤 방향으로 매핑해야 할까요?" },
       choices = { "DMA_NONE", "DMA_BIDIRECTIONAL", "DMA_TO_DEVICE",
                   { en = "Any: x86 ignores the direction", ko = "아무거나: x86은 방향을 무시한다" } },
       answer = 2,
@@ -143,19 +143,19 @@ return {
         en = "When must a DMA buffer be physically contiguous?",
         ko = "DMA 버퍼가 물리적으로 연속이어야 하는 것은 언제일까요?" },
       choices = {
-        { en = "Always: a device cannot do DMA otherwise", ko = "항상: 그렇지 않으면 장치가 DMA를 못 한다" },
-        { en = "When one mapping must cover it without an IOMMU and the device has no scatter-gather", ko = "IOMMU가 없고 장치가 scatter-gather를 못 하는데 매핑 하나로 다뤄야 할 때" },
+        { en = "Always: a device cannot do DMA otherwise", ko = "항상: 그렇지 않으면 디바이스가 DMA를 못 한다" },
+        { en = "When one mapping must cover it without an IOMMU and the device has no scatter-gather", ko = "IOMMU가 없고 디바이스가 scatter-gather를 못 하는데 매핑 하나로 다뤄야 할 때" },
         { en = "Only behind an IOMMU", ko = "IOMMU 뒤에 있을 때만" },
         { en = "Never: the DMA API copies it", ko = "전혀: DMA API가 알아서 복사한다" },
       },
       answer = 2,
       explain = {
         en = "A device that takes one address and a length walks the bus linearly. Without an IOMMU the bus addresses are physical, so the pages must be neighbours; an IOMMU can make scattered pages look contiguous (the coherent run in the IOMMU profile shows it), and a scatter-gather device takes a list of pieces.",
-        ko = "주소 하나와 길이만 받는 장치는 버스 주소를 차례로 훑습니다. IOMMU가 없으면 버스 주소가 곧 물리 주소이니 페이지들이 붙어 있어야 합니다. IOMMU는 흩어진 페이지를 연속인 것처럼 보이게 할 수 있고(IOMMU 프로파일의 coherent 실행이 그렇습니다), scatter-gather 장치는 조각 목록을 받습니다." } },
+        ko = "주소 하나와 길이만 받는 디바이스는 버스 주소를 차례로 훑습니다. IOMMU가 없으면 버스 주소가 곧 물리 주소이니 페이지들이 붙어 있어야 합니다. IOMMU는 흩어진 페이지를 연속인 것처럼 보이게 할 수 있고(IOMMU 프로파일의 coherent 실행이 그렇습니다), scatter-gather 디바이스는 조각 목록을 받습니다." } },
     { id = "dynamic", kind = "choice",
       question = {
         en = "In streaming DMA, when may the CPU read what the device wrote into a DMA_FROM_DEVICE buffer?",
-        ko = "스트리밍 DMA에서 장치가 DMA_FROM_DEVICE 버퍼에 쓴 내용을 CPU는 언제 읽어도 될까요?" },
+        ko = "스트리밍 DMA에서 디바이스가 DMA_FROM_DEVICE 버퍼에 쓴 내용을 CPU는 언제 읽어도 될까요?" },
       choices = {
         { en = "As soon as the DMA-done interrupt arrives", ko = "DMA 완료 인터럽트가 오자마자" },
         { en = "After dma_unmap_single() (or dma_sync_single_for_cpu())", ko = "dma_unmap_single()(또는 dma_sync_single_for_cpu()) 뒤에" },
@@ -165,7 +165,7 @@ return {
       answer = 2,
       explain = {
         en = "While mapped, the buffer belongs to the device. Unmapping (or syncing for the CPU) gives it back: on CPUs without coherent DMA that is when stale cache lines are invalidated, and behind an IOMMU the unmap also closes the device's window onto that memory. The CPU never dereferences a dma_addr_t.",
-        ko = "매핑되어 있는 동안 버퍼는 장치의 것입니다. 언매핑(또는 CPU 쪽 sync)이 소유권을 CPU로 돌려줍니다. DMA 캐시 일관성이 없는 CPU에서는 이때 낡은 캐시 라인이 무효화되고, IOMMU 뒤에서는 장치가 그 메모리를 들여다보던 창도 닫힙니다. CPU는 dma_addr_t를 역참조하지 않습니다." } },
+        ko = "매핑되어 있는 동안 버퍼는 디바이스의 것입니다. 언매핑(또는 CPU 쪽 sync)이 소유권을 CPU로 돌려줍니다. DMA 캐시 일관성이 없는 CPU에서는 이때 낡은 캐시 라인이 무효화되고, IOMMU 뒤에서는 디바이스가 그 메모리를 들여다보던 창도 닫힙니다. CPU는 dma_addr_t를 역참조하지 않습니다." } },
   },
 
   exercise = {
@@ -177,15 +177,15 @@ return {
       { en = "For RAM -> edu: writeq(ram, bar + EDU_REG_DMA_SRC), writeq(EDU_DMA_BUF_ADDR, bar + EDU_REG_DMA_DST); the other way round for edu -> RAM. Then writeq(len, ... EDU_REG_DMA_COUNT) and writeq(EDU_DMA_START | EDU_DMA_IRQ | (to_ram ? EDU_DMA_TO_RAM : 0), ... EDU_REG_DMA_CMD); left = wait_for_completion_timeout(&rt->done, msecs_to_jiffies(DMA_RT_TIMEOUT_MS)).",
         ko = "RAM → edu는 writeq(ram, bar + EDU_REG_DMA_SRC), writeq(EDU_DMA_BUF_ADDR, bar + EDU_REG_DMA_DST)이고, edu → RAM은 그 반대입니다. 이어서 writeq(len, ... EDU_REG_DMA_COUNT), writeq(EDU_DMA_START | EDU_DMA_IRQ | (to_ram ? EDU_DMA_TO_RAM : 0), ... EDU_REG_DMA_CMD), 그리고 left = wait_for_completion_timeout(&rt->done, msecs_to_jiffies(DMA_RT_TIMEOUT_MS))." },
       { en = "to_dma = dma_map_single(dev, src, count, DMA_TO_DEVICE): the device only reads src. If dma_mapping_error(dev, to_dma), set ret = -ENOMEM and goto out. Never test the dma_addr_t against 0.",
-        ko = "to_dma = dma_map_single(dev, src, count, DMA_TO_DEVICE): 장치는 src를 읽기만 합니다. dma_mapping_error(dev, to_dma)이면 ret = -ENOMEM; goto out. dma_addr_t를 0과 비교하지 마세요." },
+        ko = "to_dma = dma_map_single(dev, src, count, DMA_TO_DEVICE): 디바이스는 src를 읽기만 합니다. dma_mapping_error(dev, to_dma)이면 ret = -ENOMEM; goto out. dma_addr_t를 0과 비교하지 마세요." },
       { en = "dma_unmap_single(dev, to_dma, count, DMA_TO_DEVICE), whether the leg worked or not.",
         ko = "구간이 성공했든 실패했든 dma_unmap_single(dev, to_dma, count, DMA_TO_DEVICE)." },
       { en = "from_dma = dma_map_single(dev, rt->dst, count, DMA_FROM_DEVICE): the device only writes it. Check with dma_mapping_error() as before.",
-        ko = "from_dma = dma_map_single(dev, rt->dst, count, DMA_FROM_DEVICE): 장치는 쓰기만 합니다. 앞에서처럼 dma_mapping_error()로 확인하세요." },
+        ko = "from_dma = dma_map_single(dev, rt->dst, count, DMA_FROM_DEVICE): 디바이스는 쓰기만 합니다. 앞에서처럼 dma_mapping_error()로 확인하세요." },
       { en = "dma_unmap_single(dev, from_dma, count, DMA_FROM_DEVICE), before the loop that compares rt->dst.",
         ko = "rt->dst를 비교하는 루프보다 먼저 dma_unmap_single(dev, from_dma, count, DMA_FROM_DEVICE)." },
       { en = "pci_set_master(pdev). An MSI is a memory write by the device too: without bus mastering neither the DMA nor its interrupt happens.",
-        ko = "pci_set_master(pdev). MSI도 장치가 하는 메모리 쓰기입니다. 버스 마스터링이 꺼져 있으면 DMA도, 그 인터럽트도 일어나지 않습니다." },
+        ko = "pci_set_master(pdev). MSI도 디바이스가 하는 메모리 쓰기입니다. 버스 마스터링이 꺼져 있으면 DMA도, 그 인터럽트도 일어나지 않습니다." },
       { en = "ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(EDU_DMA_BITS)); on failure goto unmap. The default mask is 32 bits: behind an IOMMU the IOVAs would land above 2^28 and edu would truncate them.",
         ko = "ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(EDU_DMA_BITS)); 실패하면 goto unmap. 기본 마스크는 32비트라서, IOMMU 뒤에서는 IOVA가 2^28 위로 잡히고 edu가 그것을 잘라 버립니다." },
       { en = "if (count < 1 || count > EDU_DMA_MAX_COUNT) return -EINVAL; before pci_register_driver(). A transfer from 0x40000 must end below 0x41000, so 4095 bytes at most.",
@@ -272,7 +272,7 @@ return {
 
       { name = "iommu-unmapped", points = 2, timeout = 120, profile = "iommu",
         title = { en = "after the round trip the device can no longer reach either buffer",
-                  ko = "왕복이 끝난 뒤에는 장치가 어느 버퍼에도 닿지 못한다" },
+                  ko = "왕복이 끝난 뒤에는 디바이스가 어느 버퍼에도 닿지 못한다" },
         run = function(t)
           t:insmod("count=64")
           local r = outcome(t, 64)

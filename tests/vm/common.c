@@ -119,3 +119,23 @@ int tv_count(const char *text, const char *needle)
 		n++;
 	return n;
 }
+
+int tv_capture(const char *cmd, char **out)
+{
+	size_t len = 0, n;
+	char buf[4096];
+	FILE *f = popen(cmd, "r"), *mem;
+	int st;
+
+	*out = NULL;
+	mem = open_memstream(out, &len);
+	if (!mem)
+		return -1;
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, mem);
+	fclose(mem);
+	if (!f)
+		return -1;
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

@@ -55,4 +55,8 @@ char *tv_field(const char *text, const char *key);
 /* Number of occurrences of needle in text. */
 int tv_count(const char *text, const char *needle);
 
+/* Runs a host shell command line; its stdout into *out (malloc'd, never
+ * NULL), its exit status returned (-1 if it did not exit). */
+int tv_capture(const char *cmd, char **out);
+
 #endif /* ADDRLAB_TESTS_VM_COMMON_H */

@@ -24,9 +24,7 @@ static char ws[sizeof(tmp) + 8];		/* tmp/ws, ADDRLAB_WORKSPACE */
  * (both malloc'd, never NULL); its exit status, -1 if it did not exit. */
 static int sh(const char *cmd, char **out, char **err)
 {
-	char *full, errfile[sizeof(tmp) + 16], buf[4096];
-	size_t len = 0, n;
-	FILE *f, *mem;
+	char *full, errfile[sizeof(tmp) + 16], *cat;
 	int st;
 
 	snprintf(errfile, sizeof(errfile), "%s/stderr", tmp);
@@ -36,24 +34,16 @@ static int sh(const char *cmd, char **out, char **err)
 		     "addrlab() { \"$ADDRLAB_BIN\" \"$@\"; } && { %s; } 2>%s",
 		     src_root, tmp, ws, tv_build, cmd, errfile) < 0)
 		return -1;
-	f = popen(full, "r");
+	st = tv_capture(full, out);
 	free(full);
-	if (!f)
-		return -1;
-	mem = open_memstream(out, &len);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, mem);
-	fclose(mem);
-	st = pclose(f);
-	len = 0;
-	mem = open_memstream(err, &len);
-	f = fopen(errfile, "r");
-	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, mem);
-	if (f)
-		fclose(f);
-	fclose(mem);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	*err = NULL;
+	if (asprintf(&cat, "cat %s 2>/dev/null", errfile) >= 0) {
+		tv_capture(cat, err);
+		free(cat);
+	}
+	if (!*err)
+		*err = strdup("");
+	return st;
 }
 
 /* Asserts cmd's status and exact stdout (%1$s in want is the workspace). */

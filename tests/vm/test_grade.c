@@ -18,25 +18,6 @@
 
 static char src_root[PATH_MAX + 8];	/* the source tree (tests/grade lives there) */
 
-/* Runs a shell command line; its stdout into *out (malloc'd), its exit
- * status returned (-1 if it did not exit). */
-static int capture(const char *cmd, char **out)
-{
-	size_t len = 0, n;
-	char buf[4096];
-	FILE *f = popen(cmd, "r"), *mem;
-	int st;
-
-	if (!f)
-		return -1;
-	mem = open_memstream(out, &len);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, mem);
-	fclose(mem);
-	st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Runs addrlab-grade ARGS on submission NAME; stdout into out. */
 static int grade(const char *args, const char *name, char **out, double *secs)
 {
@@ -49,7 +30,7 @@ static int grade(const char *args, const char *name, char **out, double *secs)
 		     args, src_root, name) < 0)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = capture(cmd, out);
+	rc = tv_capture(cmd, out);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	free(cmd);
 	if (secs)
@@ -206,7 +187,7 @@ static int shell(const char *cmd, char **out)
 	if (asprintf(&full, "cd %s && export ADDRLAB_LESSONS=tests/grade/lessons "
 		     "ADDRLAB_EXERCISES=tests/grade/exercises && %s 2>&1", src_root, cmd) < 0)
 		return -1;
-	rc = capture(full, out);
+	rc = tv_capture(full, out);
 	free(full);
 	return rc;
 }
