@@ -140,6 +140,18 @@ t_check() {
 	expect_line 6 "   ✓  builds without warnings (1/1)" || return
 	expect_line 7 "   ✓  counts to 5 (2/2)" || return
 	expect_line 3 "  watch: inotify · attempts: 2 · best: 4/4" || return
+	# Reset: the skeleton back, the passing file kept in .backup/.
+	keys R
+	wait_for "reset to the skeleton?" || return
+	keys y Enter
+	wait_for "reset; your old files are in $TMP/work/count/.backup" || return
+	cmp -s "$TMP/work/count/.backup/count.c.1" "$ROOT/tests/grade/exercises/count/solution/count.c" ||
+		{ fail "the backup is not the file that passed"; return; }
+	grep -q "TODO 1: Read N from the first argument." "$TMP/work/count/count.c" ||
+		{ fail "the workspace file is not the skeleton again"; return; }
+	expect_line 3 "  watch: inotify · attempts: 0 · best: 0/4" || return
+	cp "$ROOT/tests/grade/exercises/count/solution/count.c" "$TMP/work/count/count.c"
+	wait_for "score 4/4" 90 || return
 	# kill -9, start again: the result is still there.
 	restart 80 24 env $FIXTURES
 	wait_for "Chapters:" || return
