@@ -47,7 +47,7 @@ struct lab {
 	enum lab_state state;
 	struct timespec boot_start;
 	unsigned int boot_ms;
-	char accel[8];
+	const char *accel;		/* vm_accel_name(): a static string */
 
 	char *kver, *include_dir;
 	struct vm_options vm_opts;
@@ -182,7 +182,7 @@ static bool ensure_vm(struct lab *lab)
 	}
 	pthread_mutex_lock(&lab->mu);
 	lab->boot_ms = vm_boot_ms(lab->vm);
-	snprintf(lab->accel, sizeof(lab->accel), "%s", vm_accel_name(lab->vm));
+	lab->accel = vm_accel_name(lab->vm);
 	pthread_mutex_unlock(&lab->mu);
 	set_state(lab, LAB_READY, NULL);
 	return true;
@@ -756,7 +756,12 @@ unsigned int lab_boot_ms(struct lab *lab)
 
 const char *lab_accel(struct lab *lab)
 {
-	return lab->accel;
+	const char *a;
+
+	pthread_mutex_lock(&lab->mu);
+	a = lab->accel ? lab->accel : "";
+	pthread_mutex_unlock(&lab->mu);
+	return a;
 }
 
 unsigned int lab_pending(struct lab *lab)
