@@ -320,6 +320,23 @@ static int get_function_ref(struct ld *d, const char *name, bool required,
 
 /* ---- the parts ---- */
 
+/* profile = "plain" (the default) or "iommu": which lab VM runs it. */
+static int get_profile(struct ld *d, bool *iommu)
+{
+	char *profile = NULL;
+
+	if (get_string(d, "profile", false, &profile))
+		return -1;
+	if (profile && strcmp(profile, "iommu") && strcmp(profile, "plain")) {
+		bad(d, "profile", "'%s': use plain (the default) or iommu", profile);
+		free(profile);
+		return -1;
+	}
+	*iommu = profile && !strcmp(profile, "iommu");
+	free(profile);
+	return 0;
+}
+
 static int read_view(struct ld *d, void *elem)
 {
 	struct lesson_view *v = elem;
@@ -329,7 +346,8 @@ static int read_view(struct ld *d, void *elem)
 	    get_string(d, "run", true, &v->run) ||
 	    get_string(d, "highlight", false, &v->highlight) ||
 	    get_uint(d, "timeout", false, DEFAULT_VIEW_MS / 1000, 1, 600,
-		     &v->timeout_ms))
+		     &v->timeout_ms) ||
+	    get_profile(d, &v->iommu))
 		return -1;
 	v->timeout_ms *= 1000;
 	return 0;
@@ -371,6 +389,7 @@ static int read_quiz(struct ld *d, void *elem)
 
 	q->answer_ref = LUA_NOREF;
 	if (get_string(d, "id", true, &q->id) || check_id(d, "id", q->id) ||
+	    get_profile(d, &q->iommu) ||
 	    get_ltext(d, "question", true, &q->question) ||
 	    get_string(d, "kind", true, &kind))
 		goto fail;
@@ -438,7 +457,6 @@ fail:
 static int read_check(struct ld *d, void *elem)
 {
 	struct lesson_check *c = elem;
-	char *profile = NULL;
 
 	c->fn_ref = LUA_NOREF;
 	if (get_string(d, "name", true, &c->name) ||
@@ -447,18 +465,9 @@ static int read_check(struct ld *d, void *elem)
 	    get_uint(d, "points", true, 0, 1, 1000, &c->points) ||
 	    get_uint(d, "timeout", false, DEFAULT_CHECK_MS / 1000, 1,
 		     MAX_CHECK_MS / 1000, &c->timeout_ms) ||
-	    get_string(d, "profile", false, &profile) ||
-	    get_function_ref(d, "run", true, &c->fn_ref)) {
-		free(profile);
+	    get_profile(d, &c->iommu) ||
+	    get_function_ref(d, "run", true, &c->fn_ref))
 		return -1;
-	}
-	if (profile && strcmp(profile, "iommu") && strcmp(profile, "plain")) {
-		bad(d, "profile", "'%s': use plain (the default) or iommu", profile);
-		free(profile);
-		return -1;
-	}
-	c->iommu = profile && !strcmp(profile, "iommu");
-	free(profile);
 	c->timeout_ms *= 1000;
 	if (!c->title.s[LANG_EN])
 		c->title.s[LANG_EN] = strdup(c->name);

@@ -39,6 +39,7 @@ struct lesson_view {
 	char *run;		/* shell command run in the lab VM */
 	char *highlight;	/* Lua pattern of the interesting lines, or NULL */
 	unsigned int timeout_ms;
+	bool iommu;		/* run in the IOMMU profile (profile = "iommu") */
 };
 
 enum quiz_kind { QUIZ_CHOICE, QUIZ_NUMBER, QUIZ_TEXT };
@@ -52,6 +53,7 @@ struct lesson_quiz {
 	char *answer;		/* a fixed answer, or NULL when computed live */
 	int answer_ref;		/* LUA_NOREF, or function(vm) returning the answer */
 	struct ltext explain;
+	bool iommu;		/* computed in the IOMMU profile (profile = "iommu") */
 };
 
 struct lesson_check {

@@ -42,8 +42,9 @@ static void note(const struct lint_opts *o, const struct lesson *l,
 	fflush(o->out);
 }
 
-/* Loads the lesson's chapter module (if any) for views and quizzes. */
-static int load_module(const struct lint_opts *o, struct lesson *l, bool load)
+/* Loads the lesson's chapter module (if any) in vm for views and quizzes. */
+static int load_module(const struct lint_opts *o, struct vm *vm,
+		       struct lesson *l, bool load)
 {
 	struct vm_result r;
 	char *cmd;
@@ -54,8 +55,8 @@ static int load_module(const struct lint_opts *o, struct lesson *l, bool load)
 	if (asprintf(&cmd, load ? "insmod /lib/modules/$(uname -r)/extra/%s.ko" :
 		     "rmmod %s", l->module) < 0)
 		return 1;
-	if (vm_sh(o->vm, cmd, 30000, &r))
-		bad = problem(o, l, "cannot run '%s': %s", cmd, vm_error(o->vm));
+	if (vm_sh(vm, cmd, 30000, &r))
+		bad = problem(o, l, "cannot run '%s': %s", cmd, vm_error(vm));
 	else if (r.verdict != VM_OK || r.exit_code)
 		bad = problem(o, l, "'%s' failed: %s%s", cmd, r.message, r.err);
 	vm_result_free(&r);	/* vm_sh always leaves it freeable */
@@ -86,7 +87,9 @@ static bool matches(struct lesson *l, const char *text, const char *pattern)
 	return hit;
 }
 
-static int lint_views(struct lesson *l, const struct lint_opts *o)
+/* The views of one profile, in the VM of that profile. */
+static int lint_views(struct lesson *l, const struct lint_opts *o,
+		      struct vm *vm, bool iommu)
 {
 	int bad = 0;
 
@@ -94,8 +97,10 @@ static int lint_views(struct lesson *l, const struct lint_opts *o)
 		const struct lesson_view *v = &l->views[i];
 		struct vm_result r;
 
-		if (vm_sh(o->vm, v->run, v->timeout_ms, &r)) {
-			bad += problem(o, l, "view '%s': %s", v->id, vm_error(o->vm));
+		if (v->iommu != iommu)
+			continue;
+		if (vm_sh(vm, v->run, v->timeout_ms, &r)) {
+			bad += problem(o, l, "view '%s': %s", v->id, vm_error(vm));
 			continue;
 		}
 		if (r.verdict != VM_OK || r.exit_code)
@@ -112,13 +117,18 @@ static int lint_views(struct lesson *l, const struct lint_opts *o)
 	return bad;
 }
 
-static int lint_quizzes(struct lesson *l, const struct lint_opts *o)
+static int lint_quizzes(struct lesson *l, const struct lint_opts *o,
+			struct vm *vm, bool iommu)
 {
 	int bad = 0;
 
 	for (size_t i = 0; i < l->nquizzes; i++) {
 		char err[1024];
-		char *a = quiz_answer(l, &l->quizzes[i], o->vm, err, sizeof(err));
+		char *a;
+
+		if (l->quizzes[i].iommu != iommu)
+			continue;
+		a = quiz_answer(l, &l->quizzes[i], vm, err, sizeof(err));
 
 		if (!a)
 			bad += problem(o, l, "%s", err);
@@ -238,18 +248,46 @@ static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 	return bad;
 }
 
+/* Views and quizzes of the IOMMU profile, in a q35 + IOMMU VM of their own. */
+static int lint_iommu(struct lesson *l, const struct lint_opts *o)
+{
+	struct vm_options vo = { .iommu = true };
+	bool any = false;
+	struct vm *vm;
+	int bad = 0;
+
+	for (size_t i = 0; i < l->nviews; i++)
+		any |= l->views[i].iommu;
+	for (size_t i = 0; i < l->nquizzes; i++)
+		any |= l->quizzes[i].iommu;
+	if (!any)
+		return 0;
+	vm = vm_new(&vo);
+	if (!vm)
+		return problem(o, l, "out of memory");
+	if (vm_start(vm)) {
+		bad = problem(o, l, "cannot start the IOMMU lab VM: %s", vm_error(vm));
+	} else if (!(bad = load_module(o, vm, l, true))) {
+		bad += lint_views(l, o, vm, true);
+		bad += lint_quizzes(l, o, vm, true);
+	}
+	vm_free(vm);
+	return bad;
+}
+
 int lint_lesson(struct lesson *l, const struct lint_opts *o)
 {
 	int bad = 0;
 
 	if (vm_state(o->vm) != VM_READY && vm_start(o->vm))
 		return problem(o, l, "cannot start the lab VM: %s", vm_error(o->vm));
-	if (load_module(o, l, true))
+	if (load_module(o, o->vm, l, true))
 		return 1;
-	bad += lint_views(l, o);
-	bad += lint_quizzes(l, o);
+	bad += lint_views(l, o, o->vm, false);
+	bad += lint_quizzes(l, o, o->vm, false);
 	if (vm_state(o->vm) == VM_READY)
-		bad += load_module(o, l, false);
+		bad += load_module(o, o->vm, l, false);
+	bad += lint_iommu(l, o);
 	if (l->exercise)
 		bad += lint_exercise(l, o);
 	if (!bad)

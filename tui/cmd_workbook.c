@@ -704,8 +704,8 @@ static void draw_view(struct app *a, int y0, int x0, int rows, int cols)
 	char head[512];
 	int y = y0;
 
-	snprintf(head, sizeof(head), "─ %s [%d/%zu] ", ltext_get(&v->title, a->lang),
-		 ch->view + 1, ch->l->nviews);
+	snprintf(head, sizeof(head), "─ %s [%d/%zu]%s ", ltext_get(&v->title, a->lang),
+		 ch->view + 1, ch->l->nviews, v->iommu ? S(a, " · IOMMU VM", " · IOMMU VM") : "");
 	if (x0 == 0) {
 		attr_t at;
 		short p;
@@ -722,7 +722,9 @@ static void draw_view(struct app *a, int y0, int x0, int rows, int cols)
 	snprintf(head, sizeof(head), "$ %s", v->run);
 	puts_at(a, y++, x0 + 1, cols - 1, ROLE_DIM, head);
 	if (o->running || !o->text) {
-		puts_at(a, y, x0 + 1, cols - 1, ROLE_WARN,
+		puts_at(a, y, x0 + 1, cols - 1, ROLE_WARN, v->iommu ?
+			S(a, "running in the IOMMU lab VM (it boots the first time)…",
+			  "IOMMU 랩 VM에서 실행 중 (처음에는 부팅부터)…") :
 			S(a, "running in the lab VM…", "랩 VM에서 실행 중…"));
 		return;
 	}

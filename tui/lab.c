@@ -21,6 +21,13 @@
 
 enum job_kind { JOB_VIEW, JOB_QUIZ, JOB_CHECK, JOB_SHELL };
 
+/* A lab VM and the chapter module loaded in it. */
+struct lab_vm {
+	struct vm *vm;
+	char *module;			/* the chapter module loaded, or NULL */
+	unsigned int module_boot;	/* vm_restarts() when it was loaded */
+};
+
 struct job {
 	enum job_kind kind;
 	struct lesson *l;
@@ -51,15 +58,14 @@ struct lab {
 
 	char *kver, *include_dir;
 	struct vm_options vm_opts;
-	struct vm *vm, *vm_iommu;	/* worker only */
+	struct vm *vm;			/* worker only, like the rest below */
+	struct lab_vm plain, iommu;	/* .vm: the plain one is vm */
 
 	char *kmsg[KMSG_LINES];		/* a ring of the last lines */
 	size_t kmsg_start, kmsg_n;
 	uint64_t kmsg_cursor;
 	unsigned int kmsg_restarts;
 
-	char *module;			/* the chapter module loaded, or NULL */
-	unsigned int module_boot;	/* vm_restarts() when it was loaded */
 
 	bool shell_done;
 	int shell_rc;
@@ -190,35 +196,35 @@ static bool ensure_vm(struct lab *lab)
 
 /* The chapter module the lesson's views and quizzes need, and no other
  * (two chapter modules would compete for the one edu device). */
-static int ensure_module(struct lab *lab, const char *module, char *err,
+static int ensure_module(struct lab_vm *lv, const char *module, char *err,
 			 size_t errlen)
 {
 	struct vm_result r;
 	char *cmd = NULL;
 	int rc = 0;
 
-	if (lab->module && vm_restarts(lab->vm) != lab->module_boot) {
-		free(lab->module);	/* gone with the VM it was loaded in */
-		lab->module = NULL;
+	if (lv->module && vm_restarts(lv->vm) != lv->module_boot) {
+		free(lv->module);	/* gone with the VM it was loaded in */
+		lv->module = NULL;
 	}
-	if ((!module && !lab->module) ||
-	    (module && lab->module && !strcmp(module, lab->module)))
+	if ((!module && !lv->module) ||
+	    (module && lv->module && !strcmp(module, lv->module)))
 		return 0;
-	if (lab->module && asprintf(&cmd, "rmmod %s", lab->module) >= 0) {
-		if (vm_sh(lab->vm, cmd, 10000, &r) == 0)
+	if (lv->module && asprintf(&cmd, "rmmod %s", lv->module) >= 0) {
+		if (vm_sh(lv->vm, cmd, 10000, &r) == 0)
 			vm_result_free(&r);
 		free(cmd);
 		cmd = NULL;
 	}
-	free(lab->module);
-	lab->module = NULL;
+	free(lv->module);
+	lv->module = NULL;
 	if (!module)
 		return 0;
 	if (asprintf(&cmd, "grep -q '^%s ' /proc/modules || insmod /lib/modules/$(uname -r)/extra/%s.ko",
 		     module, module) < 0)
 		return -1;
-	if (vm_sh(lab->vm, cmd, 20000, &r)) {
-		snprintf(err, errlen, "cannot load '%s': %s", module, vm_error(lab->vm));
+	if (vm_sh(lv->vm, cmd, 20000, &r)) {
+		snprintf(err, errlen, "cannot load '%s': %s", module, vm_error(lv->vm));
 		rc = -1;
 	} else {
 		if (r.verdict != VM_OK || r.exit_code) {
@@ -226,13 +232,46 @@ static int ensure_module(struct lab *lab, const char *module, char *err,
 				 r.message, (int)strcspn(r.err, "\n"), r.err);
 			rc = -1;
 		} else {
-			lab->module = strdup(module);
-			lab->module_boot = vm_restarts(lab->vm);
+			lv->module = strdup(module);
+			lv->module_boot = vm_restarts(lv->vm);
 		}
 		vm_result_free(&r);
 	}
 	free(cmd);
 	return rc;
+}
+
+/* The VM of a profile, booted, with the lesson's module: NULL with err. */
+static struct lab_vm *vm_for(struct lab *lab, bool iommu, struct lesson *l,
+			     char *err, size_t errlen)
+{
+	struct lab_vm *lv = iommu ? &lab->iommu : &lab->plain;
+
+	if (!iommu) {
+		if (!ensure_vm(lab)) {
+			snprintf(err, errlen, "%s", vm_error(lab->vm));
+			return NULL;
+		}
+	} else {
+		if (!lv->vm) {
+			struct vm_options o = lab->vm_opts;
+
+			o.iommu = true;
+			lv->vm = vm_new(&o);
+			if (!lv->vm) {
+				snprintf(err, errlen, "out of memory");
+				return NULL;
+			}
+		}
+		/* The IOMMU VM boots on first use, as the grader's does. */
+		if (vm_state(lv->vm) != VM_READY && vm_start(lv->vm)) {
+			snprintf(err, errlen, "the IOMMU lab VM: %s", vm_error(lv->vm));
+			return NULL;
+		}
+	}
+	if (ensure_module(lv, l ? l->module : NULL, err, errlen))
+		return NULL;
+	return lv;
 }
 
 /* Which lines of text match the view's Lua pattern, matched in the
@@ -271,15 +310,15 @@ static void do_view(struct lab *lab, struct job *j)
 {
 	const struct lesson_view *v = &j->l->views[j->i];
 	struct lab_event ev = { .kind = LEV_VIEW, .tag = j->tag };
+	struct lab_vm *lv;
 	struct vm_result r;
 	char err[512];
 
-	if (!ensure_vm(lab)) {
-		ev.text = strdup(vm_error(lab->vm));
-	} else if (ensure_module(lab, j->l->module, err, sizeof(err))) {
+	lv = vm_for(lab, v->iommu, j->l, err, sizeof(err));
+	if (!lv) {
 		ev.text = strdup(err);
-	} else if (vm_sh(lab->vm, v->run, v->timeout_ms, &r)) {
-		ev.text = strdup(vm_error(lab->vm));
+	} else if (vm_sh(lv->vm, v->run, v->timeout_ms, &r)) {
+		ev.text = strdup(vm_error(lv->vm));
 	} else {
 		ev.ok = r.verdict == VM_OK && r.exit_code == 0;
 		ev.elapsed_ms = r.elapsed_ms;
@@ -298,16 +337,16 @@ static void do_view(struct lab *lab, struct job *j)
 
 static void do_quiz(struct lab *lab, struct job *j)
 {
+	const struct lesson_quiz *q = &j->l->quizzes[j->i];
 	struct lab_event ev = { .kind = LEV_QUIZ, .tag = j->tag };
+	struct lab_vm *lv;
 	char err[1024];
 
-	if (!ensure_vm(lab)) {
-		ev.text = strdup(vm_error(lab->vm));
-	} else if (ensure_module(lab, j->l->module, err, sizeof(err))) {
+	lv = vm_for(lab, q->iommu, j->l, err, sizeof(err));
+	if (!lv) {
 		ev.text = strdup(err);
 	} else {
-		ev.text = quiz_answer(j->l, &j->l->quizzes[j->i], lab->vm, err,
-				      sizeof(err));
+		ev.text = quiz_answer(j->l, q, lv->vm, err, sizeof(err));
 		ev.ok = ev.text != NULL;
 		if (!ev.ok)
 			ev.text = strdup(err);
@@ -361,12 +400,14 @@ static void do_check(struct lab *lab, struct job *j)
 		return;
 	}
 	/* The exercise drives edu itself: no chapter module in its way. */
-	ensure_module(lab, NULL, err, sizeof(err));
-	if (!lab->vm_iommu) {
+	ensure_module(&lab->plain, NULL, err, sizeof(err));
+	if (lab->iommu.vm && vm_state(lab->iommu.vm) == VM_READY)
+		ensure_module(&lab->iommu, NULL, err, sizeof(err));
+	if (!lab->iommu.vm) {
 		struct vm_options o = lab->vm_opts;
 
 		o.iommu = true;
-		lab->vm_iommu = vm_new(&o);
+		lab->iommu.vm = vm_new(&o);
 	}
 	if (!mkdtemp(work)) {
 		ev.text = strdup("cannot make a work folder in /tmp");
@@ -378,7 +419,7 @@ static void do_check(struct lab *lab, struct job *j)
 		struct grade_opts go = {
 			.submission = j->dir, .work_dir = work, .kver = lab->kver,
 			.include_dir = lab->include_dir, .lang = j->lang,
-			.vm = lab->vm, .vm_iommu = lab->vm_iommu,
+			.vm = lab->vm, .vm_iommu = lab->iommu.vm,
 			.on_result = on_result, .ctx = &ctx,
 		};
 
@@ -673,6 +714,7 @@ struct lab *lab_new(const struct lab_opts *opts)
 	lab->vm = vm_new(&lab->vm_opts);
 	if (!lab->vm)
 		goto fail;
+	lab->plain.vm = lab->vm;
 	if (pthread_create(&lab->thread, NULL, worker, lab))
 		goto fail;
 	lab->running = true;
@@ -702,7 +744,7 @@ void lab_free(struct lab *lab)
 			return;
 	}
 	vm_free(lab->vm);
-	vm_free(lab->vm_iommu);
+	vm_free(lab->iommu.vm);
 	while (lab->head) {
 		struct job *j = lab->head;
 
@@ -719,7 +761,8 @@ void lab_free(struct lab *lab)
 		close(lab->pipe[0]);
 	if (lab->pipe[1] >= 0)
 		close(lab->pipe[1]);
-	free(lab->module);
+	free(lab->plain.module);
+	free(lab->iommu.module);
 	free(lab->kver);
 	free(lab->include_dir);
 	pthread_cond_destroy(&lab->shell_cv);

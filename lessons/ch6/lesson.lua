@@ -79,6 +79,11 @@ return {
       title = { en = "The same through a coherent buffer", ko = "같은 일을 coherent 버퍼로" },
       run = "echo 'coherent 4095' > " .. RUN .. " && cat " .. REPORT,
       highlight = "_device_dma=0x" },
+    { id = "iommu", profile = "iommu",
+      title = { en = "The streaming round trip behind an IOMMU (q35)",
+                ko = "IOMMU 뒤에서의 스트리밍 왕복 (q35)" },
+      run = "echo 'streaming 4095' > " .. RUN .. " && cat " .. REPORT,
+      highlight = "_device_%a+=0x" },
     { id = "interrupts",
       title = { en = "The DMA-done interrupts (MSI)", ko = "DMA 완료 인터럽트 (MSI)" },
       run = "echo 'streaming 64' > " .. RUN .. " && grep -e CPU -e edu_dma /proc/interrupts",
@@ -94,6 +99,20 @@ return {
   },
 
   quizzes = {
+    { id = "iova-bits", kind = "number", profile = "iommu",
+      question = {
+        en = "In the iommu view, how many bits does to_device_dma need (the position of its highest 1 bit, counting from 1)?",
+        ko = "iommu 뷰에서 to_device_dma는 몇 비트짜리 값인가요? (가장 높은 1 비트의 위치, 1부터 셈)" },
+      answer = function(vm)
+        local out = vm:run("echo 'streaming 4095' > " .. RUN .. " && cat " .. REPORT).out
+        local v = tonumber(vm:match(out, "to_device_dma=0x(%x+)", "to_device_dma in the report"), 16)
+        local bits = 0
+        while v > 0 do v = v >> 1; bits = bits + 1 end
+        return tostring(bits)
+      end,
+      explain = {
+        en = "28, the width of edu's DMA mask: the IOMMU driver hands out IOVAs from the top of the mask down, wherever the buffer really is. The device only ever puts addresses it can express on the bus, and the IOMMU's tables translate them, so a 28-bit device can reach any page of RAM.",
+        ko = "28, edu의 DMA 마스크 폭입니다. IOMMU 드라이버는 버퍼가 실제로 어디 있든 마스크 꼭대기부터 아래로 IOVA를 나눠 줍니다. 디바이스는 자기가 표현할 수 있는 주소만 버스에 싣고, 그 주소를 IOMMU 테이블이 번역하므로 28비트 디바이스도 RAM의 어느 페이지에나 닿을 수 있습니다." } },
     { id = "irqs-per-trip", kind = "number",
       question = {
         en = "How many interrupts does one streaming round trip of edu_dma take?",

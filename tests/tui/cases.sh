@@ -11,7 +11,7 @@ t_list() {
 	expect_line 1 " Chapters: how Linux reaches memory and devices" || return
 	expect_line 2 "   1  Three address spaces                                 quiz 0/4" || return
 	expect_line 3 "      exercise pagemap                                     not started" || return
-	expect_line 12 "   6  DMA and the IOMMU                                    quiz 0/6" || return
+	expect_line 12 "   6  DMA and the IOMMU                                    quiz 0/7" || return
 	expect_line 13 "      exercise dma-roundtrip                               not started" || return
 	expect_line 15 "  5 live views, 4 quiz questions, one exercise" || return
 	expect_line 23 " Enter open  j/k move  L 한국어  K kernel log  ! shell  ? help  q quit" || return

@@ -62,10 +62,11 @@ static const char good[] =
 	"  module = 'edu_mmio',\n"
 	"  views = {\n"
 	"    { id = 'iomem', title = 'The physical map', run = 'cat /proc/iomem', highlight = 'edu' },\n"
+	"    { id = 'iommu', title = 'IOMMU', run = 'ls /sys/class/iommu', profile = 'iommu' },\n"
 	"  },\n"
 	"  quizzes = {\n"
 	"    { id = 'size', kind = 'number', question = 'How big is BAR0?', answer = 1048576 },\n"
-	"    { id = 'base', kind = 'text', question = { en = 'Where?', ko = '어디?' },\n"
+	"    { id = 'base', kind = 'text', question = { en = 'Where?', ko = '어디?' }, profile = 'plain',\n"
 	"      answer = function(vm) return '0x10000000' end },\n"
 	"    { id = 'who', kind = 'choice', question = 'Who picks the size?',\n"
 	"      choices = { 'the firmware', { en = 'the device', ko = '장치' } }, answer = 2,\n"
@@ -87,8 +88,10 @@ static void test_good_lesson(void)
 	CU_ASSERT_STRING_EQUAL(ltext_get(&l->title, LANG_KO), "MMIO와 ioremap");
 	CU_ASSERT_PTR_NOT_NULL(strstr(l->text_path[LANG_KO], "/ch3/ko.md"));
 	CU_ASSERT_STRING_EQUAL(l->module, "edu_mmio");
-	CU_ASSERT_EQUAL(l->nviews, 1);
+	CU_ASSERT_EQUAL(l->nviews, 2);
 	CU_ASSERT_STRING_EQUAL(l->views[0].run, "cat /proc/iomem");
+	CU_ASSERT_FALSE(l->views[0].iommu);
+	CU_ASSERT_TRUE(l->views[1].iommu);
 	CU_ASSERT_STRING_EQUAL(l->views[0].highlight, "edu");
 	CU_ASSERT_EQUAL(l->views[0].timeout_ms, 10000);
 	/* Korean falls back to English where there is none. */
@@ -97,6 +100,7 @@ static void test_good_lesson(void)
 	CU_ASSERT_EQUAL(l->quizzes[0].kind, QUIZ_NUMBER);
 	CU_ASSERT_STRING_EQUAL(l->quizzes[0].answer, "1048576");
 	CU_ASSERT_PTR_NULL(l->quizzes[1].answer);
+	CU_ASSERT_FALSE(l->quizzes[1].iommu);
 	CU_ASSERT_NOT_EQUAL(l->quizzes[1].answer_ref, LUA_NOREF);
 	CU_ASSERT_EQUAL(l->quizzes[2].nchoices, 2);
 	CU_ASSERT_STRING_EQUAL(ltext_get(&l->quizzes[2].choices[1], LANG_KO), "장치");
@@ -149,6 +153,12 @@ static const struct {
 	  "FILE: text: '../etc/passwd': a file name in the lesson's folder" },
 	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', views = { { id = 'v', title = 'V' } } }\n",
 	  "FILE: views[1].run: missing (a string)" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', views = {\n"
+	  "  { id = 'v', title = 'V', run = 'true', profile = 'kvm' } } }\n",
+	  "FILE: views[1].profile: 'kvm': use plain (the default) or iommu" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', quizzes = {\n"
+	  "  { id = 'q', kind = 'number', question = 'Q', answer = 1, profile = 1 } } }\n",
+	  "FILE: quizzes[1].profile: expected a string, got a number" },
 	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', views = { 'cat /proc/iomem' } }\n",
 	  "FILE: views[1]: expected a table, got a string" },
 	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', quizzes = {\n"
