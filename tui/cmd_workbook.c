@@ -792,6 +792,8 @@ static void run_view(struct app *a, int c, int v)
 	lab_view(a->lab, ch->l, (size_t)v, o->tag);
 }
 
+static void draw(struct app *a);
+
 /* Reads a line of input on the bottom row; false if cancelled. */
 static bool prompt(struct app *a, const char *label, char *buf, size_t size)
 {
@@ -819,7 +821,7 @@ static bool prompt(struct app *a, const char *label, char *buf, size_t size)
 			if (wc == KEY_ENTER)
 				break;
 			if (wc == KEY_RESIZE)
-				continue;
+				draw(a);	/* the screen under the prompt */
 			continue;
 		}
 		if (wc == 27 || wc == 3) {
@@ -1334,7 +1336,7 @@ static void draw_exercise(struct app *a)
 }
 
 /* Curses off, a program on the terminal, curses back on. */
-static int run_outside(struct app *a, char *const argv[])
+static int run_outside(struct app *a, char *argv[])
 {
 	pid_t pid;
 	int st = -1;
@@ -1374,9 +1376,15 @@ static void edit(struct app *a)
 	}
 	stat(file, &before);
 	{
-		/* $EDITOR may carry arguments ("code -w"): let the shell split it. */
-		char *const argv[] = { "/bin/sh", "-c", "$0 \"$1\"", (char *)ed, file, NULL };
+		/* $EDITOR may carry arguments ("code -w"): let the shell split
+		 * it.  Every file of the exercise, the first one first. */
+		char *argv[8 + 16] = { "/bin/sh", "-c", "cd \"$1\" && shift && $0 \"$@\"",
+				       (char *)ed, dir };
+		size_t n = 5;
 
+		for (size_t i = 0; i < e->nfiles && i < 16; i++)
+			argv[n++] = e->files[i];
+		argv[n] = NULL;
 		rc = run_outside(a, argv);
 	}
 	stat(file, &after);

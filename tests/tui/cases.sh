@@ -172,6 +172,32 @@ same_after_repaint() {
 	return 1
 }
 
+# e opens $EDITOR on the workspace file, in the exercise's folder, with
+# curses suspended; the save it makes is checked, and the screen comes
+# back whole.
+t_edit() {
+	cat >"$TMP/editor" <<-EOF
+	#!/bin/sh
+	pwd >"$TMP/editor-ran"
+	echo "\$@" >>"$TMP/editor-ran"
+	cp "$ROOT/tests/grade/exercises/count/solution/count.c" "\$1"
+	EOF
+	chmod +x "$TMP/editor"
+	start 80 24 env $FIXTURES EDITOR="$TMP/editor"
+	wait_for "Chapters:" || return
+	keys G Enter
+	wait_for "✎ $TMP/work/count/count.c" || return
+	keys e
+	wait_for "score 4/4" 90 || return
+	[ "$(cat "$TMP/editor-ran")" = "$(printf '%s\n%s' "$TMP/work/count" count.c)" ] ||
+		{ fail "the editor ran as '$(cat "$TMP/editor-ran")'"; return; }
+	expect_line 1 "  Count to N" || return
+	wait_for "★ Chapter 2 complete ★" || return
+	keys Escape
+	wait_gone "★ Chapter 2 complete ★" || return
+	same_after_repaint || return
+}
+
 # Resizing: during a check, then below the minimum, then back: the screen
 # is what a full repaint gives, with nothing left behind.
 t_resize() {
@@ -320,6 +346,7 @@ run korean
 run live_view
 run check
 run resize
+run edit
 run help
 run search
 run all_pages
