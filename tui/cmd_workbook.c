@@ -1873,11 +1873,12 @@ static void app_free(struct app *a)
 	run_clear(&a->run);
 	for (int i = 0; a->ch && i < a->n; i++) {
 		md_free(a->ch[i].doc);
-		for (size_t v = 0; v < a->ls[i]->nviews; v++) {
+		/* vo and qs are NULL when loading stopped half-way */
+		for (size_t v = 0; a->ch[i].vo && v < a->ls[i]->nviews; v++) {
 			free(a->ch[i].vo[v].text);
 			free(a->ch[i].vo[v].hl);
 		}
-		for (size_t q = 0; q < a->ls[i]->nquizzes; q++)
+		for (size_t q = 0; a->ch[i].qs && q < a->ls[i]->nquizzes; q++)
 			free(a->ch[i].qs[q].given);
 		free(a->ch[i].vo);
 		free(a->ch[i].qs);

@@ -340,6 +340,29 @@ t_search() {
 	wait_for "'no-such-words' is not on this page" || return
 }
 
+# Bad state: a progress folder that cannot be made, a progress file that
+# is not ours: one line naming it and what to do, nothing overwritten.
+t_bad_state() {
+	rm -rf "$TMP/state" "$TMP/work"
+	servers=$((servers + 1))
+	TMUX_CMD="tmux -L $SOCK-$servers -f /dev/null"
+	$TMUX_CMD new-session -d -s t -x 200 -y 24 env TERM=tmux-256color LANG=C.UTF-8 \
+		XDG_STATE_HOME=/proc/addrlab-none sh -c "'$ADDRLAB'; echo status=\$?; sleep 60"
+	wait_for "status=2" || return
+	expect_line 0 "addrlab: cannot make the folder '/proc/addrlab-none': No such file or directory; check its parent's permissions" || return
+	mkdir -p "$TMP/state/addrlab"
+	echo "my notes, not a database" >"$TMP/state/addrlab/progress.db"
+	$TMUX_CMD kill-server 2>/dev/null
+	servers=$((servers + 1))
+	TMUX_CMD="tmux -L $SOCK-$servers -f /dev/null"
+	$TMUX_CMD new-session -d -s t -x 200 -y 24 env TERM=tmux-256color LANG=C.UTF-8 \
+		XDG_STATE_HOME="$TMP/state" sh -c "'$ADDRLAB'; echo status=\$?; sleep 60"
+	wait_for "status=2" || return
+	expect_line 0 "addrlab: '$TMP/state/addrlab/progress.db' is not an addrlab progress database; move it away and addrlab will start a new one there" || return
+	[ "$(cat "$TMP/state/addrlab/progress.db")" = "my notes, not a database" ] ||
+		{ fail "the file was changed"; return; }
+}
+
 run list
 run list_wide
 run korean
@@ -352,3 +375,4 @@ run search
 run all_pages
 run shell
 run signal
+run bad_state
