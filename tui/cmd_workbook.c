@@ -1557,6 +1557,9 @@ static void on_event(struct app *a, struct lab_event *ev)
 	case LEV_STATE:
 		if (ev->state == LAB_FAILED && ev->text)
 			say(a, ROLE_FAIL, "%s", ev->text);
+		else if (ev->state == LAB_CRASHED && ev->text)
+			say(a, ROLE_FAIL, "%s: %s", S(a, "the lab VM crashed", "랩 VM이 죽었습니다"),
+			    ev->text);
 		break;
 	case LEV_VIEW:
 		for (int c = 0; c < a->n; c++)

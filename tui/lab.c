@@ -513,7 +513,9 @@ static void poll_kmsg(struct lab *lab)
 	struct lab_event ev = { .kind = LEV_KMSG, .ok = true };
 	char *text = NULL;
 
-	if (vm_state(lab->vm) != VM_READY)
+	/* Not a request: a request to a dead QEMU would quietly boot a new
+	 * one, and the learner would never see that the VM had crashed. */
+	if (!vm_alive(lab->vm))
 		return;
 	if (vm_restarts(lab->vm) != lab->kmsg_restarts) {
 		static const char mark[] = "--- the lab VM restarted ---";
@@ -556,6 +558,20 @@ char *lab_kmsg(struct lab *lab, unsigned int *restarts)
 
 /* ---- the worker ---- */
 
+/* A guest that crashed (in a job, or on its own while idle: QEMU killed,
+ * a panic) is booted again now, so the learner sees "crashed,
+ * restarting" turn into "ready" without asking for anything. */
+static void recover(struct lab *lab, bool idle)
+{
+	if (vm_state(lab->vm) == VM_CRASHED) {
+		/* A job's crash is told by its result; an idle one by this. */
+		set_state(lab, LAB_CRASHED, idle ? vm_error(lab->vm) : NULL);
+		ensure_vm(lab);
+	} else if (vm_state(lab->vm) == VM_READY) {
+		set_state(lab, LAB_READY, NULL);
+	}
+}
+
 static void *worker(void *arg)
 {
 	struct lab *lab = arg;
@@ -574,6 +590,7 @@ static void *worker(void *arg)
 			    !lab->head && !lab->stop) {
 				pthread_mutex_unlock(&lab->mu);
 				poll_kmsg(lab);
+				recover(lab, true);
 				pthread_mutex_lock(&lab->mu);
 			}
 			continue;
@@ -597,14 +614,7 @@ static void *worker(void *arg)
 			break;
 		}
 		poll_kmsg(lab);
-		/* A job that crashed the guest: boot the next one now, so the
-		 * learner sees "crashed, restarting" turn into "ready". */
-		if (vm_state(lab->vm) == VM_CRASHED) {
-			set_state(lab, LAB_CRASHED, NULL);
-			ensure_vm(lab);
-		} else if (vm_state(lab->vm) == VM_READY) {
-			set_state(lab, LAB_READY, NULL);
-		}
+		recover(lab, false);
 
 		pthread_mutex_lock(&lab->mu);
 		lab->head = j->next;

@@ -586,6 +586,22 @@ static bool qemu_alive(struct vm *vm)
 	return false;
 }
 
+bool vm_alive(struct vm *vm)
+{
+	if (vm->state != VM_READY)
+		return false;
+	if (qemu_alive(vm))
+		return true;
+	if (WIFSIGNALED(vm->qemu_status))
+		snprintf(vm->err, sizeof(vm->err), "QEMU was killed by signal %d",
+			 WTERMSIG(vm->qemu_status));
+	else
+		snprintf(vm->err, sizeof(vm->err), "QEMU exited with status %d",
+			 WEXITSTATUS(vm->qemu_status));
+	vm->state = VM_CRASHED;
+	return false;
+}
+
 static enum vm_accel pick_accel(const struct vm *vm, const char **why)
 {
 	int fd;

@@ -115,6 +115,13 @@ void vm_stop(struct vm *vm);
 
 enum vm_state { VM_STOPPED, VM_BOOTING, VM_READY, VM_CRASHED };
 enum vm_state vm_state(const struct vm *vm);
+/*
+ * Is QEMU still running?  Cheap (no request to the guest).  When a ready
+ * session's QEMU has gone on its own (killed, exited) the session becomes
+ * crashed, with vm_error() saying so, and false is returned; requests would
+ * boot a fresh VM anyway, this lets a front end show it happening.
+ */
+bool vm_alive(struct vm *vm);
 const char *vm_state_name(enum vm_state s);
 
 /* Runs argv in the guest.  0 with *res filled (see the verdict), or -1. */

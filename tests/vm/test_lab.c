@@ -302,6 +302,25 @@ static void expect_healthy_next(unsigned int restarts_before)
 	CU_ASSERT_EQUAL(vm_state(vm), VM_READY);
 }
 
+/* QEMU going away on its own is noticed without a request, and the next
+ * request boots a fresh VM. */
+static void test_alive(void)
+{
+	unsigned int restarts = vm_restarts(vm);
+	char *out = NULL;
+
+	CU_ASSERT_TRUE(vm_alive(vm));
+	vm_monitor(vm, "quit", &out);	/* QEMU exits; the answer may not come */
+	free(out);
+	for (int i = 0; i < 50 && vm_alive(vm); i++)
+		usleep(100000);
+	CU_ASSERT_FALSE(vm_alive(vm));
+	CU_ASSERT_EQUAL(vm_state(vm), VM_CRASHED);
+	CU_ASSERT_STRING_EQUAL(vm_error(vm), "QEMU exited with status 0");
+	expect_healthy_next(restarts);
+	CU_ASSERT_TRUE(vm_alive(vm));
+}
+
 static void test_fault_panic(void)
 {
 	unsigned int restarts = vm_restarts(vm);
@@ -586,6 +605,7 @@ void register_lab_tests(void)
 	CU_add_test(s, "QEMU reads the guest's physical page", test_read_phys_oracle);
 	CU_add_test(s, "the QEMU monitor", test_monitor);
 	CU_add_test(s, "resync", test_resync);
+	CU_add_test(s, "QEMU gone on its own: noticed, then a fresh VM", test_alive);
 	s = CU_add_suite("faults", faults_init, faults_cleanup);
 	CU_add_test(s, "kernel panic", test_fault_panic);
 	CU_add_test(s, "oops inside a module", test_fault_oops_in_module);
