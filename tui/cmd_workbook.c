@@ -1027,7 +1027,7 @@ static void draw_quiz(struct app *a)
 				"checking against the live VM…", "라이브 VM과 비교하는 중…"));
 		} else if (s->answered) {
 			snprintf(buf, sizeof(buf), "%s%s", s->correct ?
-				 S(a, "✓ right: ", "✓ 정답: ") : S(a, "✗ not quite: ", "✗ 아쉽네요: "),
+				 S(a, "✓ right: ", "✓ 정답: ") : S(a, "✗ not quite: ", "✗ 틀렸습니다: "),
 				 s->given ? s->given : "");
 			lines_printf(&ls, s->correct ? ROLE_PASS : ROLE_FAIL, 0, " %s", buf);
 			if (s->correct && ltext_get(&q->explain, a->lang)[0])

@@ -42,8 +42,8 @@
 	X(ACT_BOTTOM,    "bottom",    "to the bottom",                         "맨 아래로") \
 	X(ACT_OPEN,      "open",      "open the chapter or exercise",          "장이나 실습 열기") \
 	X(ACT_SEARCH,    "search",    "search this page",                      "이 쪽에서 찾기") \
-	X(ACT_NEXT,      "next",      "next match",                            "다음 찾은 곳") \
-	X(ACT_PREV,      "prev",      "previous match",                        "이전 찾은 곳") \
+	X(ACT_NEXT,      "next",      "next match",                            "다음 검색 결과") \
+	X(ACT_PREV,      "prev",      "previous match",                        "이전 검색 결과") \
 	X(ACT_NEXT_SEC,  "nextsec",   "next section",                          "다음 절") \
 	X(ACT_PREV_SEC,  "prevsec",   "previous section",                      "이전 절") \
 	X(ACT_VIEW,      "view",      "next live view",                        "다음 라이브 뷰") \
