@@ -4,11 +4,31 @@
 #include "exercise.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	/* Keep going after a failure: remove what can be removed.  Whether
+	 * everything went shows in the end: the folder is gone or not. */
+	remove(path);
+	return 0;
+}
+
+int remove_tree(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return access(dir, F_OK) != 0 && errno == ENOENT ? 0 : -1;
+}
 
 char *read_text_file(const char *path, size_t *len)
 {

@@ -77,5 +77,8 @@ int mutant_apply(const struct lesson_exercise *e, const char *solution_dir,
 char *read_text_file(const char *path, size_t *len);
 /* Writes text to path; 0 or -1. */
 int write_text_file(const char *path, const char *text, size_t len);
+/* Removes dir and everything under it, never following a link; 0, or -1
+ * if something could not be removed (what could be is removed). */
+int remove_tree(const char *dir);
 
 #endif /* ADDRLAB_EXERCISE_H */

@@ -226,15 +226,11 @@ static void progress(void *ctx, const struct check_result *r)
 		r->outcome == CHECK_FAIL ? "FAIL" : "ERROR", r->title);
 }
 
-static void remove_tree(const char *dir)
+/* A work folder is ours to remove; if that fails, say where it is. */
+static void remove_work(const char *dir)
 {
-	char *cmd;
-
-	if (asprintf(&cmd, "rm -rf '%s'", dir) >= 0) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "addrlab-grade: could not remove '%s'\n", dir);
-		free(cmd);
-	}
+	if (remove_tree(dir))
+		fprintf(stderr, "addrlab-grade: could not remove '%s'\n", dir);
 }
 
 static int grade_one(struct opts *o)
@@ -288,7 +284,7 @@ static int grade_one(struct opts *o)
 		}
 	}
 	vm_free(vm);
-	remove_tree(work);
+	remove_work(work);
 out_file:
 	if (out != stdout)
 		fclose(out);
@@ -370,7 +366,7 @@ static int worker(struct opts *o, struct env *env, const char *db_path,
 	}
 	vm_free(vm);
 	gradebook_close(gb);
-	remove_tree(work);
+	remove_work(work);
 	return 0;
 }
 
@@ -506,7 +502,7 @@ static int lint_one(struct env *env, struct lesson *l, struct opts *o, FILE *out
 		problems = lint_lesson(l, &lo);
 	}
 	vm_free(vm);
-	remove_tree(work);
+	remove_work(work);
 	return problems;
 }
 

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "check.h"
+#include "exercise.h"
 #include "cli.h"
 #include "lesson.h"
 #include "paths.h"
@@ -17,7 +18,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -101,20 +101,6 @@ static int run_list(struct ex_env *env, struct lesson *unused)
 }
 
 /* ---- check and watch: grading ---- */
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Progress as each check ends: one plain line on stderr. */
 static void on_result(void *ctx, const struct check_result *r)

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "check.h"
+#include "exercise.h"
 #include "keys.h"
 #include "lab.h"
 #include "lesson.h"
@@ -633,22 +634,6 @@ static int text_rows(struct app *a)
 	return body;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *s = NULL;
-	size_t len = 0;
-
-	if (!f)
-		return NULL;
-	if (getdelim(&s, &len, '\0', f) < 0) {
-		free(s);
-		s = strdup("");
-	}
-	fclose(f);
-	return s;
-}
-
 /* The page rendered for the current width and language. */
 static struct md_doc *page_doc(struct app *a)
 {
@@ -658,7 +643,7 @@ static struct md_doc *page_doc(struct app *a)
 	if (w > MAX_TEXT_COLS)
 		w = MAX_TEXT_COLS;
 	if (!ch->doc || ch->doc_width != w || ch->doc_lang != a->lang) {
-		char *md = read_file(ch->l->text_path[a->lang]);
+		char *md = read_text_file(ch->l->text_path[a->lang], NULL);
 		struct md_doc *d;
 		int heading = 0;
 

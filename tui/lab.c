@@ -2,10 +2,10 @@
 /* lab.c - the lab VM on a worker thread (lab.h). */
 #define _GNU_SOURCE
 #include "lab.h"
+#include "exercise.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <pthread.h>
@@ -382,12 +382,6 @@ static void on_result(void *ctx, const struct check_result *r)
 		set_state(c->lab, LAB_CRASHED, NULL);
 }
 
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st; (void)type; (void)f;
-	return remove(path) && errno != ENOENT ? -1 : 0;
-}
-
 static void do_check(struct lab *lab, struct job *j)
 {
 	struct lab_event ev = { .kind = LEV_GRADE, .tag = j->tag };
@@ -427,7 +421,7 @@ static void do_check(struct lab *lab, struct job *j)
 		if (!ev.ok)
 			ev.text = strdup(err);
 	}
-	nftw(work, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(work);
 	post(lab, &ev);
 }
 

@@ -147,13 +147,46 @@ static void test_mutants(void)
 	CU_ASSERT_EQUAL(system(p), 0);
 }
 
+/* remove_tree: everything under the folder goes, nothing a link points to. */
+static void test_remove_tree(void)
+{
+	char root[] = "/tmp/addrlab-rmtree-XXXXXX", p[256], keep[256];
+	size_t len;
+	char *kept;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(root));
+	snprintf(keep, sizeof(keep), "%s/keep.txt", root);
+	CU_ASSERT_EQUAL(write_text_file(keep, "kept\n", 5), 0);
+	snprintf(p, sizeof(p), "%s/tree", root);
+	CU_ASSERT_EQUAL(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/tree/a", root);
+	CU_ASSERT_EQUAL(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/tree/a/f.c", root);
+	CU_ASSERT_EQUAL(write_text_file(p, "x", 1), 0);
+	snprintf(p, sizeof(p), "%s/tree/link", root);
+	CU_ASSERT_EQUAL(symlink(root, p), 0);	/* a link out of the tree */
+	snprintf(p, sizeof(p), "%s/tree", root);
+	CU_ASSERT_EQUAL(remove_tree(p), 0);
+	CU_ASSERT_EQUAL(access(p, F_OK), -1);
+	kept = read_text_file(keep, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(kept);
+	CU_ASSERT_STRING_EQUAL(kept, "kept\n");
+	free(kept);
+	CU_ASSERT_EQUAL(remove_tree(p), 0);	/* already gone: nothing to do */
+	CU_ASSERT_EQUAL(remove_tree(root), 0);
+	CU_ASSERT_EQUAL(access(root, F_OK), -1);
+	/* What cannot be removed is reported. */
+	CU_ASSERT_EQUAL(remove_tree("/proc/self"), -1);
+}
+
 int register_exercise_tests(void)
 {
 	CU_pSuite s = CU_add_suite("exercises", NULL, NULL);
 
 	if (!s || !CU_add_test(s, "skeletons from step markers", test_skeletons) ||
 	    !CU_add_test(s, "steps continue across files", test_steps_continue_across_files) ||
-	    !CU_add_test(s, "mutants: load, apply, exactly-once", test_mutants))
+	    !CU_add_test(s, "mutants: load, apply, exactly-once", test_mutants) ||
+	    !CU_add_test(s, "remove_tree: all of it, never through a link", test_remove_tree))
 		return -1;
 	return 0;
 }
