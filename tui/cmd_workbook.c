@@ -1521,6 +1521,12 @@ static void shell(struct app *a)
 	fputs("\033[H\033[2J", stdout);	/* a clean terminal, as after clear(1) */
 	fputs(S(a, "addrlab: a root shell in the lab VM; 'exit' or ^D brings you back to the workbook\r\n",
 		"addrlab: 랩 VM의 root 셸입니다. 'exit'나 ^D로 워크북에 돌아옵니다\r\n"), stdout);
+	if (lab_pending(a->lab))
+		fputs(S(a, "addrlab: the lab VM is busy (a check or a view); the shell starts when it is done\r\n",
+			"addrlab: 랩 VM이 다른 일(검사나 뷰)을 하는 중입니다. 끝나면 셸이 시작됩니다\r\n"), stdout);
+	else if (lab_state(a->lab) != LAB_READY)
+		fputs(S(a, "addrlab: the lab VM is booting; the shell starts when it is ready\r\n",
+			"addrlab: 랩 VM이 부팅 중입니다. 준비되면 셸이 시작됩니다\r\n"), stdout);
 	fflush(stdout);
 	tcgetattr(STDIN_FILENO, &saved);
 	raw = saved;
