@@ -55,23 +55,6 @@ static void on_winch(int sig)
 	winch = 1;
 }
 
-static void write_out(void *ctx, int stream, const char *buf, size_t len)
-{
-	int fd = stream == 2 ? STDERR_FILENO : STDOUT_FILENO;
-
-	(void)ctx;
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		buf += w;
-		len -= (size_t)w;
-	}
-}
-
 static int report(struct vm *vm, const struct vm_result *res, bool interactive)
 {
 	if (res->verdict == VM_OK)
@@ -114,7 +97,7 @@ static int vm_run_cmd(struct vm *vm, int argc, char **argv,
 {
 	struct vm_exec_opts o = {
 		.timeout_ms = timeout_s * 1000, .stdin_fd = -1,
-		.on_output = write_out,
+		.on_output = vm_output_to_stdio,
 	};
 	const char *sh[] = { "/bin/sh", "-c", NULL, NULL };
 	struct vm_result res;
@@ -150,7 +133,7 @@ static int vm_shell(struct vm *vm)
 	const char *argv[] = { "/bin/sh", "-l", NULL };
 	bool tty = isatty(STDIN_FILENO);
 	struct vm_exec_opts o = {
-		.stdin_fd = STDIN_FILENO, .pty = tty, .on_output = write_out,
+		.stdin_fd = STDIN_FILENO, .pty = tty, .on_output = vm_output_to_stdio,
 		.winch = &winch,
 	};
 	struct vm_result res;

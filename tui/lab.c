@@ -435,26 +435,11 @@ static void on_winch(int sig)
 	shell_winch = 1;
 }
 
-static void write_all(void *ctx, int stream, const char *buf, size_t len)
-{
-	(void)ctx;
-	while (len) {
-		ssize_t w = write(stream == 2 ? STDERR_FILENO : STDOUT_FILENO, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		buf += w;
-		len -= (size_t)w;
-	}
-}
-
 static void do_shell(struct lab *lab)
 {
 	const char *argv[] = { "/bin/sh", "-l", NULL };
 	struct vm_exec_opts o = {
-		.stdin_fd = STDIN_FILENO, .pty = true, .on_output = write_all,
+		.stdin_fd = STDIN_FILENO, .pty = true, .on_output = vm_output_to_stdio,
 		.winch = &shell_winch,
 	};
 	struct vm_result r;

@@ -586,6 +586,23 @@ static bool qemu_alive(struct vm *vm)
 	return false;
 }
 
+void vm_output_to_stdio(void *ctx, int stream, const char *buf, size_t len)
+{
+	int fd = stream == 2 ? STDERR_FILENO : STDOUT_FILENO;
+
+	(void)ctx;
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
 bool vm_alive(struct vm *vm)
 {
 	if (vm->state != VM_READY)

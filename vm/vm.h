@@ -93,6 +93,9 @@ void vm_result_free(struct vm_result *res);
 
 /* Output callback for streaming: stream 1 is stdout, 2 stderr. */
 typedef void (*vm_output_fn)(void *ctx, int stream, const char *buf, size_t len);
+/* A ready-made vm_output_fn: the guest's stdout and stderr to ours (ctx
+ * unused), as `addrlab vm run` and the interactive shells want. */
+void vm_output_to_stdio(void *ctx, int stream, const char *buf, size_t len);
 
 struct vm_exec_opts {
 	unsigned int timeout_ms;	/* 0: no limit (interactive use only) */
