@@ -79,6 +79,8 @@ struct chapter {
 	int top;		/* first text line shown */
 	int view;		/* the live view shown, -1 none */
 	int view_top;
+	bool view_focus;	/* the scroll keys move the view, not the text */
+	int view_rows, view_lines;	/* as last drawn, for scrolling */
 	struct view_out *vo;
 	struct quiz_state *qs;
 	int quiz_sel;
@@ -457,8 +459,8 @@ static const char *screen_keys(struct app *a)
 		return S(a, "Enter open  j/k move  L 한국어  K kernel log  ! shell  ? help  q quit",
 			 "Enter 열기  j/k 이동  L English  K 커널 로그  ! 셸  ? 도움말  q 끝");
 	case SCR_PAGE:
-		return S(a, "Space/b page  / search  v view  Q quiz  x exercise  ? help  q back",
-			 "Space/b 쪽  / 찾기  v 뷰  Q 퀴즈  x 실습  ? 도움말  q 뒤로");
+		return S(a, "Space/b page  / search  v view  Tab scroll it  Q quiz  x exercise  ? help",
+			 "Space/b 쪽  / 찾기  v 뷰  Tab 뷰 스크롤  Q 퀴즈  x 실습  ? 도움말");
 	case SCR_QUIZ:
 		return S(a, "j/k question  1-9 or Enter answer  x exercise  ? help  q back",
 			 "j/k 문제  1-9 또는 Enter 답하기  x 실습  ? 도움말  q 뒤로");
@@ -703,7 +705,8 @@ static void draw_view(struct app *a, int y0, int x0, int rows, int cols)
 		for (int r = y0; r < y0 + rows; r++)
 			puts_at(a, r, x0 - 1, 1, ROLE_RULE, "│");
 	}
-	puts_at(a, y++, x0 ? x0 + 1 : 0, x0 ? cols - 1 : cols, ROLE_HEADING, head);
+	puts_at(a, y++, x0 ? x0 + 1 : 0, x0 ? cols - 1 : cols,
+		ch->view_focus ? ROLE_SELECTED : ROLE_HEADING, head);
 	snprintf(head, sizeof(head), "$ %s", v->run);
 	puts_at(a, y++, x0 + 1, cols - 1, ROLE_DIM, head);
 	if (o->running || !o->text) {
@@ -739,6 +742,8 @@ static void draw_view(struct app *a, int y0, int x0, int rows, int cols)
 		if (ch->view_top < 0)	/* new output: show the first highlight */
 			ch->view_top = first_hl > 2 ? first_hl - 2 : 0;
 	}
+	ch->view_rows = y0 + rows - y;
+	ch->view_lines = (int)ls.n;
 	clamp(&ch->view_top, (int)ls.n, y0 + rows - y);
 	for (size_t i = (size_t)ch->view_top; i < ls.n && y < y0 + rows; i++)
 		draw_line(a, y++, x0 + 1, cols - 1, &ls.v[i], NULL);
@@ -911,9 +916,20 @@ static unsigned int key_page(struct app *a, enum action act)
 	struct chapter *ch = &a->ch[a->cur];
 	struct md_doc *d = page_doc(a);
 
-	if (scroll_by(a, act, &ch->top, text_rows(a)))
+	if (ch->view >= 0 && ch->view_focus) {
+		if (scroll_by(a, act, &ch->view_top, ch->view_rows)) {
+			clamp(&ch->view_top, ch->view_lines, ch->view_rows);
+			return H_REDRAW;
+		}
+	} else if (scroll_by(a, act, &ch->top, text_rows(a))) {
 		return H_REDRAW;
+	}
 	switch (act) {
+	case ACT_FOCUS:
+		if (ch->view < 0)
+			return key_page(a, ACT_VIEW);
+		ch->view_focus = !ch->view_focus;
+		return H_REDRAW;
 	case ACT_SEARCH: {
 		char q[sizeof(a->query)];
 
@@ -948,6 +964,8 @@ static unsigned int key_page(struct app *a, enum action act)
 		}
 		ch->view = ch->view + 1 >= (int)ch->l->nviews ? -1 : ch->view + 1;
 		ch->view_top = -1;
+		if (ch->view < 0)
+			ch->view_focus = false;
 		if (ch->view >= 0 && !ch->vo[ch->view].text && !ch->vo[ch->view].running)
 			run_view(a, a->cur, ch->view);
 		return H_REDRAW;

@@ -22,7 +22,7 @@ const struct key_binding key_bindings[] = {
 	{ SCR_PAGE, '/', ACT_SEARCH }, { SCR_PAGE, 'n', ACT_NEXT },
 	{ SCR_PAGE, 'N', ACT_PREV },
 	{ SCR_PAGE, ']', ACT_NEXT_SEC }, { SCR_PAGE, '[', ACT_PREV_SEC },
-	{ SCR_PAGE, 'v', ACT_VIEW }, { SCR_PAGE, '\t', ACT_VIEW },
+	{ SCR_PAGE, 'v', ACT_VIEW }, { SCR_PAGE, '\t', ACT_FOCUS },
 	{ SCR_PAGE, 'r', ACT_REFRESH },
 
 	{ SCR_QUIZ, '\n', ACT_ANSWER }, { SCR_QUIZ, KEY_ENTER, ACT_ANSWER },

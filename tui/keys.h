@@ -47,6 +47,7 @@
 	X(ACT_NEXT_SEC,  "nextsec",   "next section",                          "다음 절") \
 	X(ACT_PREV_SEC,  "prevsec",   "previous section",                      "이전 절") \
 	X(ACT_VIEW,      "view",      "next live view",                        "다음 라이브 뷰") \
+	X(ACT_FOCUS,     "focus",     "scroll the live view / the text",       "라이브 뷰 / 본문 스크롤 전환") \
 	X(ACT_REFRESH,   "refresh",   "run the live view again",               "라이브 뷰 다시 실행") \
 	X(ACT_QUIZ,      "quiz",      "the chapter's quiz",                    "이 장의 퀴즈") \
 	X(ACT_EXERCISE,  "exercise",  "the chapter's exercise",                "이 장의 실습") \

@@ -33,7 +33,7 @@ static void test_dispatch(void)
 		{ SCR_EXERCISE, '/', ACT_NONE },
 		{ SCR_PAGE, 'n', ACT_NEXT },
 		{ SCR_PAGE, 'v', ACT_VIEW },
-		{ SCR_PAGE, '\t', ACT_VIEW },
+		{ SCR_PAGE, '\t', ACT_FOCUS },
 		{ SCR_PAGE, 'r', ACT_REFRESH },
 		{ SCR_PAGE, 'h', ACT_BACK },
 		{ SCR_EXERCISE, 'h', ACT_HINT },	/* h is a hint here, not back */
