@@ -1943,7 +1943,10 @@ static void loop(struct app *a)
 		}
 		while ((r = get_wch(&wc)) != ERR) {
 			unsigned int h;
-			int key = (int)wc;
+			/* A typed character beyond Latin-1 could have the
+			 * number of a curses key code (KEY_UP is 0403, also
+			 * U+0103): only key codes are keys there. */
+			int key = r == KEY_CODE_YES || wc < KEY_MIN ? (int)wc : -1;
 
 			if (a->celebrate) {	/* any key closes the moment */
 				a->celebrate = false;
