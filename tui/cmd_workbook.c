@@ -1490,6 +1490,8 @@ static void draw_console(struct app *a)
 	unsigned int restarts;
 	char *text = lab_kmsg(a->lab, &restarts), title[256];
 
+	if (text && *text && text[strlen(text) - 1] == '\n')
+		text[strlen(text) - 1] = 0;	/* no empty line after the last */
 	snprintf(title, sizeof(title), S(a, "Kernel messages of the lab VM (%s)",
 					 "랩 VM의 커널 메시지 (%s)"),
 		 a->follow ? S(a, "following", "따라가는 중") : S(a, "paused", "멈춤"));

@@ -290,6 +290,26 @@ t_shell() {
 	expect_line 2 "   1  Three address spaces                                 quiz 0/4" || return
 }
 
+# Kernel messages as they arrive: one written in the guest's shell shows
+# up in the console view, which follows the end.
+t_console() {
+	start 80 24
+	wait_for "Chapters:" || return
+	wait_for "VM ready (" 60 || return
+	keys K
+	wait_for "Kernel messages of the lab VM (following)" || return
+	wait_for "addrlab-init: agent" 10 || return
+	keys q '!'
+	wait_for "root@addrlab:~#" 60 || return
+	type_text "echo addrlab-screen-test-\$((40+2)) >/dev/kmsg; exit"
+	keys Enter
+	wait_for "Chapters:" || return
+	keys K
+	wait_for "addrlab-screen-test-42" 10 || return
+	line 22 | grep -q 'addrlab-screen-test-42' ||
+		{ fail "the newest message is not at the bottom: '$(line 22)'"; return; }
+}
+
 # A fatal signal leaves the terminal as it was (stty settings), and
 # NO_COLOR gives reverse video instead of colours.
 t_signal() {
@@ -380,5 +400,6 @@ run help
 run search
 run all_pages
 run shell
+run console
 run signal
 run bad_state
