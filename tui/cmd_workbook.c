@@ -155,21 +155,20 @@ static const int fatal_signals[] = {
 	SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGILL,
 };
 
+/* Each role's colours and attributes (roles.h), in one table. */
+static const struct {
+	short fg, bg;
+	attr_t colour, mono;
+} roles[] = {
+#define X(e, name, f, b, at, mo) { f, b, at, mo },
+	ROLES(X)
+#undef X
+};
+
 static void role_attrs(struct app *a, enum role r, unsigned int style, attr_t *attr,
 		       short *pair)
 {
-	static const attr_t mono[] = {
-#define X(e, name, fg, bg, at, mo) mo,
-		ROLES(X)
-#undef X
-	};
-	static const attr_t colour[] = {
-#define X(e, name, fg, bg, at, mo) at,
-		ROLES(X)
-#undef X
-	};
-
-	*attr = a->color ? colour[r] : mono[r];
+	*attr = a->color ? roles[r].colour : roles[r].mono;
 	*pair = a->color ? (short)(r + 1) : 0;
 	if (style & STYLE_STRONG)
 		*attr |= A_BOLD;
@@ -179,16 +178,6 @@ static void role_attrs(struct app *a, enum role r, unsigned int style, attr_t *a
 
 static void init_colours(struct app *a)
 {
-	static const short fg[] = {
-#define X(e, name, f, b, at, mo) f,
-		ROLES(X)
-#undef X
-	};
-	static const short bg[] = {
-#define X(e, name, f, b, at, mo) b,
-		ROLES(X)
-#undef X
-	};
 	const char *nc = getenv("NO_COLOR");
 
 	/* no-color.org: present and not empty means no colour. */
@@ -198,7 +187,7 @@ static void init_colours(struct app *a)
 	start_color();
 	use_default_colors();
 	for (int r = 0; r < ROLE_COUNT; r++)
-		init_pair((short)(r + 1), fg[r], bg[r]);
+		init_pair((short)(r + 1), roles[r].fg, roles[r].bg);
 }
 
 static void start_curses(struct app *a)
