@@ -1414,7 +1414,17 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		}
 		if (w == W_TIMEOUT) {
 			if (do_resync(vm, RESYNC_MS) == 0) {
-				/* The agent lives but lost the job: say so. */
+				/* The agent lives but could not end the job:
+				 * a task stuck in the kernel, typically after
+				 * an oops in a page-fault handler (the task
+				 * died holding mmap_lock).  The console says
+				 * which; a plain time-out only if it does not. */
+				judge(vm, res, con_off, true);
+				if (res->verdict != VM_OK)
+					break;
+				free(res->message);
+				free(res->evidence);
+				res->evidence = NULL;
 				res->verdict = VM_TIMEOUT;
 				res->exit_code = 124;
 				res->message = strfmt("the command ran past its %u ms limit and the agent did not report its end",

@@ -353,6 +353,29 @@ static void test_fault_oops_in_module(void)
 	expect_healthy_next(restarts);
 }
 
+/* An oops inside a page-fault handler leaves the faulting task stuck in
+ * the kernel: the command cannot end or be killed, the agent cannot report
+ * it, and the verdict must still be the oops (from the console), not a
+ * time-out. */
+static void test_fault_oops_in_fault_handler(void)
+{
+	unsigned int restarts = vm_restarts(vm);
+	struct vm_result r;
+
+	CU_ASSERT_EQUAL_FATAL(push_testko(), 0);
+	sh("insmod /tmp/vmtest.ko what=faultoops && fault-touch --dev /dev/vmtest 0", 5000, &r);
+	CU_ASSERT_EQUAL(r.verdict, VM_OOPS);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "the kernel oopsed: BUG: kernel NULL pointer dereference"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "vmtest_fault"));
+	CU_ASSERT(r.elapsed_ms < 30000);
+	if (r.verdict != VM_OOPS)
+		fprintf(stderr, "\nverdict %s: %s\n%s\n", vm_verdict_name(r.verdict), r.message,
+			r.out);
+	vm_result_free(&r);
+	CU_ASSERT_EQUAL(vm_state(vm), VM_CRASHED);
+	expect_healthy_next(restarts);
+}
+
 static void test_fault_hang(void)
 {
 	unsigned int restarts = vm_restarts(vm);
@@ -609,6 +632,8 @@ void register_lab_tests(void)
 	s = CU_add_suite("faults", faults_init, faults_cleanup);
 	CU_add_test(s, "kernel panic", test_fault_panic);
 	CU_add_test(s, "oops inside a module", test_fault_oops_in_module);
+	CU_add_test(s, "oops in a page-fault handler: the oops, not a time-out",
+		    test_fault_oops_in_fault_handler);
 	CU_add_test(s, "guest stops answering", test_fault_hang);
 	CU_add_test(s, "QEMU aborts on an edu DMA overrun", test_fault_qemu_abort);
 	CU_add_test(s, "a user-space loop and a fork bomb keep the VM", test_user_loop_and_fork_bomb_keep_vm);

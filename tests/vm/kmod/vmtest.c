@@ -13,10 +13,15 @@
  *					0x40000, which aborts QEMU 7.2
  *	insmod vmtest.ko what=dmamap	print "vmtest: phys=0x... dma=0x..." for
  *					a streaming mapping of one kmalloc page
+ *	insmod vmtest.ko what=faultoops	stay loaded with /dev/vmtest, whose
+ *					mmap'd pages oops in the .fault handler
+ *					(fault-touch --dev /dev/vmtest 0)
  */
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
 #include <linux/io.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -26,7 +31,12 @@
 
 static char *what = "none";
 module_param(what, charp, 0444);
-MODULE_PARM_DESC(what, "none, oops, spin, dma or dmamap");
+MODULE_PARM_DESC(what, "none, oops, spin, dma, dmamap or faultoops");
+
+/* fault-touch reads the size of a device from its module's npages. */
+static unsigned int npages = 1;
+module_param(npages, uint, 0444);
+MODULE_PARM_DESC(npages, "pages of /dev/vmtest (what=faultoops)");
 
 static noinline int vmtest_oops(void)
 {
@@ -34,6 +44,42 @@ static noinline int vmtest_oops(void)
 
 	return *p;
 }
+
+/*
+ * An oops in a page-fault handler: the task that touched the page dies in
+ * the kernel with mmap_lock held, and its exit then waits for that lock
+ * forever (D state), so the command never ends: only the console tells.
+ */
+static noinline vm_fault_t vmtest_fault(struct vm_fault *vmf)
+{
+	int *volatile p = NULL;
+
+	*p = 1;
+	return VM_FAULT_SIGBUS;	/* never reached */
+}
+
+static const struct vm_operations_struct vmtest_vm_ops = {
+	.fault = vmtest_fault,
+};
+
+static int vmtest_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &vmtest_vm_ops;
+	return 0;
+}
+
+static const struct file_operations vmtest_fops = {
+	.owner = THIS_MODULE,
+	.mmap = vmtest_mmap,
+};
+
+static struct miscdevice vmtest_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vmtest",
+	.fops = &vmtest_fops,
+};
+
+static bool misc_registered;
 
 static noinline void vmtest_spin(void)
 {
@@ -120,11 +166,19 @@ static int __init vmtest_init(void)
 		return vmtest_with_edu(vmtest_dma_overrun);
 	if (!strcmp(what, "dmamap"))
 		return vmtest_with_edu(vmtest_dmamap);
+	if (!strcmp(what, "faultoops")) {
+		int ret = misc_register(&vmtest_misc);
+
+		misc_registered = !ret;
+		return ret;
+	}
 	return 0;
 }
 
 static void __exit vmtest_exit(void)
 {
+	if (misc_registered)
+		misc_deregister(&vmtest_misc);
 }
 
 module_init(vmtest_init);
