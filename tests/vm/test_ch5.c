@@ -87,7 +87,7 @@ static void test_bad_npages_refused(void)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(cmd, sizeof(cmd), "insmod " KO " npages=%s; echo rc=$?; "
-			 "dmesg | tail -n 1; test ! -e /dev/fault_pages", bad[i]);
+			 "dmesg | grep 'fault_pages: ' | tail -n 1; test ! -e /dev/fault_pages", bad[i]);
 		tv_sh(vm, cmd, 20000, &r);
 		CU_ASSERT_EQUAL(r.exit_code, 0);
 		/* busybox insmod exits with the errno: 22 is EINVAL. */
@@ -106,7 +106,7 @@ static void test_bad_npages_refused(void)
 static void test_largest_npages_loads(void)
 {
 	expect("insmod " KO " npages=1024 && fault-touch 1023 | grep -c '^page 1023 ' && "
-	       "rmmod fault_pages && dmesg | tail -n 1 | cut -d] -f2", 0,
+	       "rmmod fault_pages && dmesg | grep 'fault_pages: ' | tail -n 1 | cut -d] -f2", 0,
 	       "1\n fault_pages: freed 1024 pages, 0 still referenced\n");
 }
 
@@ -114,7 +114,7 @@ static void test_load_writes_every_page(void)
 {
 	char want[128], *out;
 
-	out = tv_out(vm, "insmod " KO " && dmesg | tail -n 1 | cut -d] -f2 && "
+	out = tv_out(vm, "insmod " KO " && dmesg | grep 'fault_pages: ' | tail -n 1 | cut -d] -f2 && "
 		     "cat /sys/module/fault_pages/parameters/npages " DBG "/faults && "
 		     "stat -c '%F %a' /dev/fault_pages && cat " DBG "/pages");
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, " fault_pages: sharing 8 pages through /dev/fault_pages\n8\n0\ncharacter special file 600\n"));
@@ -225,7 +225,7 @@ static void test_unload_counts_references(void)
 {
 	char *out;
 
-	out = tv_out(vm, "rmmod fault_pages && dmesg | tail -n 1 | cut -d] -f2 && "
+	out = tv_out(vm, "rmmod fault_pages && dmesg | grep 'fault_pages: ' | tail -n 1 | cut -d] -f2 && "
 		     "test ! -e /dev/fault_pages && test ! -e " DBG " && echo gone");
 	CU_ASSERT_STRING_EQUAL(out, " fault_pages: freed 8 pages, 0 still referenced\ngone\n");
 	free(out);
