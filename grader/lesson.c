@@ -318,6 +318,32 @@ static int get_function_ref(struct ld *d, const char *name, bool required,
 	return 0;
 }
 
+/*
+ * The library every lesson finds as the global `addrlab` (documented in
+ * lessons/README.md, "Ready-made checks"): the checks most exercises
+ * share, with their titles in both languages.  Each takes a table of
+ * fields that replace the defaults: addrlab.sparse{ points = 2 }.
+ */
+static const char lesson_library[] =
+	"local function check(defaults, fields)\n"
+	"  local c = {}\n"
+	"  for k, v in pairs(defaults) do c[k] = v end\n"
+	"  for k, v in pairs(fields or {}) do c[k] = v end\n"
+	"  return c\n"
+	"end\n"
+	"return {\n"
+	"  builds = function(fields)\n"
+	"    return check({ name = 'builds', points = 1, timeout = 120,\n"
+	"      title = { en = 'builds without warnings', ko = '경고 없이 빌드된다' },\n"
+	"      run = function(t) t:build{ werror = true } end }, fields)\n"
+	"  end,\n"
+	"  sparse = function(fields)\n"
+	"    return check({ name = 'sparse', points = 1, timeout = 120,\n"
+	"      title = { en = 'sparse finds nothing', ko = 'sparse 경고가 없다' },\n"
+	"      run = function(t) t:sparse() end }, fields)\n"
+	"  end,\n"
+	"}\n";
+
 /* ---- the parts ---- */
 
 /* profile = "plain" (the default) or "iommu": which lab VM runs it. */
@@ -653,8 +679,10 @@ int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen)
 		return -1;
 	}
 	l->rt = lrt_new(NULL);
-	if (!l->rt) {
-		snprintf(err, errlen, "%s: out of memory", l->file);
+	if (!l->rt || lrt_provide(l->rt, "addrlab", lesson_library,
+				  sizeof(lesson_library) - 1, "addrlab library")) {
+		snprintf(err, errlen, "%s: %s", l->file,
+			 l->rt ? lrt_error(l->rt) : "out of memory");
 		lesson_free(l);
 		return -1;
 	}

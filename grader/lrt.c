@@ -362,6 +362,20 @@ int lrt_dostring(struct lrt *rt, const char *text, size_t len,
 	return lrt_pcall(rt, 0, nresults);
 }
 
+int lrt_provide(struct lrt *rt, const char *global, const char *text,
+		size_t len, const char *name)
+{
+	lua_State *L = rt->L;
+
+	if (lrt_dostring(rt, text, len, name, 1))
+		return -1;
+	lua_getfield(L, LUA_REGISTRYINDEX, "lrt.allow");	/* stack: value, allow */
+	lua_insert(L, -2);					/* stack: allow, value */
+	lua_setfield(L, -2, global);				/* stack: allow */
+	lua_pop(L, 1);
+	return 0;
+}
+
 int lrt_dofile(struct lrt *rt, const char *path, int nresults)
 {
 	FILE *f = fopen(path, "rb");

@@ -51,6 +51,16 @@ int lrt_dostring(struct lrt *rt, const char *text, size_t len,
 		 const char *name, int nresults);
 
 /*
+ * Runs `text` like lrt_dostring() and offers the one value it returns to
+ * every chunk loaded afterwards, as the global `global` (through the
+ * allow-list, like `string`: a chunk that assigns the name changes only
+ * its own environment).  How the grader gives lessons a library of its
+ * own, written in Lua.  0, or -1 with lrt_error() set.
+ */
+int lrt_provide(struct lrt *rt, const char *global, const char *text,
+		size_t len, const char *name);
+
+/*
  * Calls the function below its nargs arguments on the stack, protected,
  * with a fresh instruction budget.  0, or -1 with lrt_error() set; on
  * error nothing is left on the stack.

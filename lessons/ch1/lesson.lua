@@ -235,9 +235,7 @@ rmmod addrspace 2>/dev/null; insmod $M
         ko = "PFN은 바이트가 아니라 페이지 번호입니다: phys = pfn * page_size + virt % page_size." },
     },
     checks = {
-      { name = "builds", points = 1, timeout = 60,
-        title = { en = "builds without warnings", ko = "경고 없이 빌드된다" },
-        run = function(t) t:build{ werror = true } end },
+      addrlab.builds{ timeout = 60 },
 
       { name = "one-line-per-page", points = 2, timeout = 60,
         title = { en = "prints page=K virt=0x... phys=0x... for each page, in order",

@@ -180,9 +180,7 @@ return {
         ko = "probe의 하위 플래그 4비트를 지우세요. 남은 비트 중 가장 낮은 비트가 크기입니다: size = ~probe + 1 (32비트로)." },
     },
     checks = {
-      { name = "builds", points = 1, timeout = 60,
-        title = { en = "builds without warnings", ko = "경고 없이 빌드된다" },
-        run = function(t) t:build{ werror = true } end },
+      addrlab.builds{ timeout = 60 },
 
       { name = "size", points = 3, timeout = 60,
         title = { en = "finds edu's BAR0 size: exactly 0x100000 (1 MiB)",

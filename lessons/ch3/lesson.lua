@@ -205,14 +205,11 @@ return {
         ko = "pci_get_drvdata(pdev)로 edu를 되찾은 뒤 역순으로 되돌리세요: pci_iounmap(pdev, edu->regs), pci_release_region(pdev, EDU_BAR), pci_disable_device(pdev). 영역을 반납하지 않으면 다음 로드가 실패합니다." },
     },
     checks = {
-      { name = "builds", points = 1, timeout = 120,
-        title = { en = "builds without warnings", ko = "경고 없이 빌드된다" },
-        run = function(t) t:build{ werror = true } end },
+      addrlab.builds(),
 
-      { name = "sparse", points = 2, timeout = 120,
+      addrlab.sparse{ points = 2,
         title = { en = "sparse finds nothing (every register access is an ioread32/iowrite32)",
-                  ko = "sparse 경고가 없다 (레지스터 접근은 모두 ioread32/iowrite32)" },
-        run = function(t) t:sparse() end },
+                  ko = "sparse 경고가 없다 (레지스터 접근은 모두 ioread32/iowrite32)" } },
 
       { name = "reads-id", points = 3, timeout = 60,
         title = { en = "prints edu's ID: \"edu_id: ID 0x010000ed\"", ko = "edu의 ID를 출력한다: \"edu_id: ID 0x010000ed\"" },

@@ -203,13 +203,9 @@ return {
         ko = "return io_remap_pfn_range(vma, vma->vm_start, pfn, vma->vm_end - vma->vm_start, vma->vm_page_prot); 창 전체의 페이지 테이블 엔트리를 지금 한꺼번에 채웁니다." },
     },
     checks = {
-      { name = "builds", points = 1, timeout = 120,
-        title = { en = "builds without warnings", ko = "경고 없이 빌드된다" },
-        run = function(t) t:build{ werror = true } end },
+      addrlab.builds(),
 
-      { name = "sparse", points = 1, timeout = 120,
-        title = { en = "sparse finds nothing", ko = "sparse 경고가 없다" },
-        run = function(t) t:sparse() end },
+      addrlab.sparse(),
 
       { name = "maps-id", points = 3, timeout = 60,
         title = { en = "edu's ID through the mapping is 0x010000ed", ko = "매핑으로 읽은 edu의 ID가 0x010000ed이다" },

@@ -164,13 +164,9 @@ return {
         ko = "nopage_pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO); NULL이면 ret = -ENOMEM; goto err_free; 그다음 snprintf(page_address(nopage_pages[i]), PAGE_SIZE, \"nopage: page %u written by the kernel\", i)." },
     },
     checks = {
-      { name = "builds", points = 1, timeout = 120,
-        title = { en = "builds without warnings", ko = "경고 없이 빌드된다" },
-        run = function(t) t:build{ werror = true } end },
+      addrlab.builds(),
 
-      { name = "sparse", points = 1, timeout = 120,
-        title = { en = "sparse finds nothing", ko = "sparse 경고가 없다" },
-        run = function(t) t:sparse() end },
+      addrlab.sparse(),
 
       { name = "faults-once", points = 3, timeout = 60,
         title = { en = "touching pages 0 2 5 twice faults exactly 3 times, each showing the kernel's text",

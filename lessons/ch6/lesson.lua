@@ -211,13 +211,9 @@ return {
         ko = "pci_register_driver() 전에 if (count < 1 || count > EDU_DMA_MAX_COUNT) return -EINVAL;. 0x40000에서 시작한 전송은 0x41000 전에 끝나야 하므로 최대 4095바이트입니다." },
     },
     checks = {
-      { name = "builds", points = 1, timeout = 120,
-        title = { en = "builds without warnings", ko = "경고 없이 빌드된다" },
-        run = function(t) t:build{ werror = true } end },
+      addrlab.builds(),
 
-      { name = "sparse", points = 1, timeout = 120,
-        title = { en = "sparse finds nothing", ko = "sparse 경고가 없다" },
-        run = function(t) t:sparse() end },
+      addrlab.sparse(),
 
       { name = "roundtrip", points = 3, timeout = 90,
         title = { en = "4095 bytes go to edu and back, completed by two MSIs (no IOMMU)",

@@ -271,6 +271,40 @@ static int teardown(void)
 	return system(cmd) == 0 ? 0 : 1;
 }
 
+/* The ready-made checks of the built-in `addrlab` library. */
+static void test_library_checks(void)
+{
+	static const char src[] =
+		"return { id = 'lib', number = 9, title = 'T', text = 'en.md', exercise = {\n"
+		"  id = 'e', kind = 'module', title = 'E', files = { 'e.c' },\n"
+		"  hints = {}, checks = {\n"
+		"    addrlab.builds{ timeout = 60 },\n"
+		"    addrlab.sparse{ points = 2, title = { en = 'clean', ko = '깨끗하다' } },\n"
+		"  } } }\n";
+	char *dir = make_lesson("lib", src), err[512] = "";
+	struct lesson *l = NULL;
+	const struct lesson_exercise *e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+	if (lesson_load(dir, &l, err, sizeof(err)))
+		fprintf(stderr, "\n%s\n", err);
+	free(dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	e = l->exercise;
+	CU_ASSERT_EQUAL_FATAL(e->nchecks, 2);
+	CU_ASSERT_STRING_EQUAL(e->checks[0].name, "builds");
+	CU_ASSERT_EQUAL(e->checks[0].points, 1);
+	CU_ASSERT_EQUAL(e->checks[0].timeout_ms, 60000);
+	CU_ASSERT_STRING_EQUAL(ltext_get(&e->checks[0].title, LANG_KO), "경고 없이 빌드된다");
+	CU_ASSERT_NOT_EQUAL(e->checks[0].fn_ref, LUA_NOREF);
+	CU_ASSERT_STRING_EQUAL(e->checks[1].name, "sparse");
+	CU_ASSERT_EQUAL(e->checks[1].points, 2);
+	CU_ASSERT_EQUAL(e->checks[1].timeout_ms, 120000);
+	CU_ASSERT_STRING_EQUAL(ltext_get(&e->checks[1].title, LANG_EN), "clean");
+	CU_ASSERT_EQUAL(e->total_points, 3);
+	lesson_free(l);
+}
+
 /* Quiz answers: what a learner types against what the lesson computed. */
 static void test_quiz_matches(void)
 {
@@ -310,7 +344,9 @@ int register_lesson_tests(void)
 	    !CU_add_test(s, "load all: sorted by number, errors listed",
 			 test_load_all_sorts_and_reports) ||
 	    !CU_add_test(s, "quiz answers compare as numbers or as text",
-			 test_quiz_matches))
+			 test_quiz_matches) ||
+	    !CU_add_test(s, "the addrlab library's ready-made checks",
+			 test_library_checks))
 		return -1;
 	return 0;
 }
