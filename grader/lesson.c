@@ -320,9 +320,11 @@ static int get_function_ref(struct ld *d, const char *name, bool required,
 
 /*
  * The library every lesson finds as the global `addrlab` (documented in
- * lessons/README.md, "Ready-made checks"): the checks most exercises
- * share, with their titles in both languages.  Each takes a table of
- * fields that replace the defaults: addrlab.sparse{ points = 2 }.
+ * lessons/README.md, "Ready-made checks" and "Helpers for checks"): the
+ * checks most exercises share, with their titles in both languages (each
+ * takes a table of fields that replace the defaults:
+ * addrlab.sparse{ points = 2 }), and the helpers the edu driver
+ * exercises share.
  */
 static const char lesson_library[] =
 	"local function check(defaults, fields)\n"
@@ -341,6 +343,26 @@ static const char lesson_library[] =
 	"    return check({ name = 'sparse', points = 1, timeout = 120,\n"
 	"      title = { en = 'sparse finds nothing', ko = 'sparse 경고가 없다' },\n"
 	"      run = function(t) t:sparse() end }, fields)\n"
+	"  end,\n"
+	"  bar0 = function(t)\n"
+	"    local dev = '/sys/bus/pci/devices/0000:00:02.0'\n"
+	"    local line = t:read(dev .. '/resource'):match('^[^\\n]*')\n"
+	"    local s, e = line:match('^(0x%x+) (0x%x+)')\n"
+	"    t:expect(s, 'cannot read BAR0 from ' .. dev .. '/resource: ' .. line)\n"
+	"    return tonumber(s), tonumber(e)\n"
+	"  end,\n"
+	"  reg = function(t, base, off)\n"
+	"    local b1, b2, b3, b4 = t:phys(base + off, 4):byte(1, 4)\n"
+	"    return b1 | b2 << 8 | b3 << 16 | b4 << 24\n"
+	"  end,\n"
+	"  leaked = function(t, why)\n"
+	"    t:fail(why .. ' (the grader sees what was left behind and gives the next check a fresh lab VM)')\n"
+	"  end,\n"
+	"  claimable = function(t)\n"
+	"    local r = t:run('insmod /lib/modules/$(uname -r)/extra/edu_mmio.ko;'\n"
+	"                    .. ' if [ -e /sys/bus/pci/drivers/edu_mmio/0000:00:02.0 ]; then echo free; else echo busy; fi;'\n"
+	"                    .. ' rmmod edu_mmio')\n"
+	"    return r.out:match('free') ~= nil\n"
 	"  end,\n"
 	"}\n";
 

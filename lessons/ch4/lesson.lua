@@ -6,35 +6,14 @@ local DEV = "/sys/bus/pci/devices/0000:00:02.0"
 local TOOL = "edu-mmap --dev /dev/bar_mmap "
 local PAT = "/sys/kernel/debug/x86/pat_memtype_list"
 
--- edu's BAR0 as the PCI core assigned it: the oracle for every address here.
-local function bar0(t)
-  local line = t:read(DEV .. "/resource"):match("^[^\n]*")
-  local s, e = line:match("^(0x%x+) (0x%x+)")
-  t:expect(s, "cannot read BAR0 from " .. DEV .. "/resource: " .. line)
-  return tonumber(s), tonumber(e)
-end
-
--- A 32-bit edu register read by QEMU from the host, not through the mapping.
-local function reg(t, base, off)
-  local b1, b2, b3, b4 = t:phys(base + off, 4):byte(1, 4)
-  return b1 | b2 << 8 | b3 << 16 | b4 << 24
-end
-
+-- Shared with the other edu driver exercises (lessons/README.md, "Helpers
+-- for checks"): BAR0 from sysfs, a register read by QEMU from the host, a
+-- failure for what a submission left behind, and whether BAR0 is free.
 -- A BAR or a misc device that remove() leaves behind outlives the module
--- (its name and file operations gone with it) until the VM reboots.  The
--- check fails saying why; the grader compares /proc/iomem, /proc/misc and
--- the interrupts after each check and reboots a dirty VM.
-local function restart(t, why)
-  t:fail(why .. " (the grader sees what was left behind and gives the next check a fresh lab VM)")
-end
-
--- Can another driver claim BAR0?  The chapter module edu_mmio tries to bind.
-local function claimable(t)
-  local r = t:run("insmod /lib/modules/$(uname -r)/extra/edu_mmio.ko;"
-                  .. " if [ -e /sys/bus/pci/drivers/edu_mmio/0000:00:02.0 ]; then echo free; else echo busy; fi;"
-                  .. " rmmod edu_mmio")
-  return r.out:match("free") ~= nil
-end
+-- (its name and file operations gone with it) until the VM reboots.
+-- restart() fails the check saying why; the grader compares /proc/iomem,
+-- /proc/misc and the interrupts after each check and reboots a dirty VM.
+local bar0, reg, restart, claimable = addrlab.bar0, addrlab.reg, addrlab.leaked, addrlab.claimable
 
 -- Loads the submission and insists on its device node.
 local function load(t)
