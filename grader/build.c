@@ -2,6 +2,7 @@
 /* build.c - sandboxed submission builds (see build.h). */
 #define _GNU_SOURCE
 #include "build.h"
+#include "paths.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +24,7 @@
 #define DEFAULT_TIMEOUT_MS	120000
 #define DEFAULT_LOG_CAP		(256u << 10)
 #define MAX_SOURCE_BYTES	(1u << 20)
-#define BUILD_MEM_LIMIT		(4ull << 30)	/* address space per process */
+#define MAX_ENTRIES		1000	/* in a submission folder */
 
 static const char *const status_names[] = {
 #define X(e, name, words) [e] = name,
@@ -94,46 +95,79 @@ static void empty_dir(const char *dir)
 	closedir(d);
 }
 
-/* Copies src_dir/name to work_dir/name: a regular file, not a link, small. */
+/* What a file that is not a regular file is, in words. */
+static const char *kind_of(mode_t m)
+{
+	return S_ISLNK(m) ? "a symbolic link" : S_ISFIFO(m) ? "a named pipe (FIFO)" :
+	       S_ISSOCK(m) ? "a socket" : S_ISCHR(m) || S_ISBLK(m) ? "a device node" :
+	       S_ISDIR(m) ? "a folder" : "not a regular file";
+}
+
+/*
+ * Copies src_dir/name to work_dir/name: a regular file, not a link, small.
+ * Judged by lstat() before anything opens it, so a named pipe or a device
+ * is refused at once instead of blocking (or rewinding a tape).
+ */
 static int copy_source(const struct build_opts *o, const char *name,
 		       struct build_result *res)
 {
-	char src[4096], dst[4096];
-	struct stat st;
-	char *buf;
+	char src[4096], dst[4096], *buf;
+	struct stat st, fst;
+	ssize_t n = 0, r = 1;
 	int in, out;
-	ssize_t n;
 
 	snprintf(src, sizeof(src), "%s/%s", o->src_dir, name);
 	snprintf(dst, sizeof(dst), "%s/%s", o->work_dir, name);
-	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0) {
-		if (errno == ELOOP)
-			return fail(res, BUILD_BAD_INPUT,
-				       "'%s' is a symbolic link; submit the file itself", name);
-		return fail(res, BUILD_BAD_INPUT,
-			       "the submission has no '%s'", name);
-	}
-	if (fstat(in, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_SOURCE_BYTES) {
-		close(in);
-		return fail(res, BUILD_BAD_INPUT,
-			       "'%s' is not a regular file of at most %u bytes",
-			       name, MAX_SOURCE_BYTES);
+	if (lstat(src, &st))
+		return fail(res, errno == ENOENT ? BUILD_BAD_INPUT : BUILD_ERROR,
+			    errno == ENOENT ? "the submission has no '%s'" :
+			    "cannot read '%s': %m", name);
+	if (!S_ISREG(st.st_mode))
+		return fail(res, BUILD_BAD_INPUT, "'%s' is %s, not a file; submit the file itself",
+			    name, kind_of(st.st_mode));
+	if (st.st_size > MAX_SOURCE_BYTES)
+		return fail(res, BUILD_BAD_INPUT, "'%s' is %lld bytes; the limit is %u KiB a file",
+			    name, (long long)st.st_size, MAX_SOURCE_BYTES >> 10);
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (in < 0 || fstat(in, &fst) || fst.st_ino != st.st_ino || !S_ISREG(fst.st_mode)) {
+		if (in >= 0)
+			close(in);
+		return fail(res, BUILD_BAD_INPUT, "'%s' changed while it was read; submit it again",
+			    name);
 	}
 	buf = malloc((size_t)st.st_size + 1);
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	n = buf ? read(in, buf, (size_t)st.st_size) : -1;
+	while (buf && n < st.st_size && (r = read(in, buf + n, (size_t)(st.st_size - n))) > 0)
+		n += r;
 	close(in);
-	if (!buf || out < 0 || n != st.st_size ||
-	    write(out, buf, (size_t)n) != n) {
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (!buf || r < 0 || out < 0 || write(out, buf, (size_t)n) != n) {
 		free(buf);
 		if (out >= 0)
 			close(out);
 		return fail(res, BUILD_ERROR, "cannot copy '%s' into '%s'",
-			       name, o->work_dir);
+			    name, o->work_dir);
 	}
 	free(buf);
 	close(out);
+	return 0;
+}
+
+/* A submission folder of thousands of entries is refused before any is read. */
+static int check_folder(const struct build_opts *o, struct build_result *res)
+{
+	DIR *d = opendir(o->src_dir);
+	struct dirent *e;
+	unsigned int n = 0;
+
+	if (!d)
+		return fail(res, BUILD_BAD_INPUT, "cannot read the submission folder '%s': %m",
+			    o->src_dir);
+	while ((e = readdir(d)) && n <= MAX_ENTRIES)
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	if (n > MAX_ENTRIES)
+		return fail(res, BUILD_BAD_INPUT, "the submission folder holds more than %d files; "
+			    "submit only the exercise's files", MAX_ENTRIES);
 	return 0;
 }
 
@@ -152,7 +186,7 @@ static int write_text(const char *dir, const char *name, const char *text)
 
 /* Our Kbuild: the named .c files make one module; the student's own
  * Makefile/Kbuild (if any) was never copied. */
-static char *kbuild_text(const struct build_opts *o)
+static char *kbuild_text(const struct build_opts *o, const char *inc)
 {
 	char *objs = NULL, *text = NULL;
 	size_t len = 0;
@@ -172,11 +206,11 @@ static char *kbuild_text(const struct build_opts *o)
 		return NULL;
 	fclose(f);
 	if (single && o->nfiles == 1)
-		asprintf(&text, "obj-m := %s.o\nccflags-y := -I/addrlab/include%s\n",
-			 o->name, o->werror ? " -Werror" : "");
+		asprintf(&text, "obj-m := %s.o\nccflags-y := -I%s%s\n",
+			 o->name, inc, o->werror ? " -Werror" : "");
 	else
-		asprintf(&text, "obj-m := %s.o\n%s-y :=%s\nccflags-y := -I/addrlab/include%s\n",
-			 o->name, o->name, objs, o->werror ? " -Werror" : "");
+		asprintf(&text, "obj-m := %s.o\n%s-y :=%s\nccflags-y := -I%s%s\n",
+			 o->name, o->name, objs, inc, o->werror ? " -Werror" : "");
 	free(objs);
 	return text;
 }
@@ -200,117 +234,68 @@ static void drop_noise(char *log)
 	*w = '\0';
 }
 
-/* Runs argv under bwrap with /build = work_dir; collects output into res. */
-static int sandboxed(const struct build_opts *o, char *const cmd[],
-		     struct build_result *res)
+/* What the build must never see, even inside a tree it may read: the
+ * exercises (reference solutions, mutants), the lessons, and the data
+ * folder or source tree holding them. */
+static void secret_paths(char *out[4])
 {
-	const char *argv[96];
-	int n = 0, pfd[2];
-	uint64_t deadline;
-	char *log = NULL;
-	size_t len = 0, cap = o->log_cap ? o->log_cap : DEFAULT_LOG_CAP;
-	bool timed_out = false;
-	pid_t pid;
-	int st;
+	char *ex = addrlab_path("exercises"), *le = addrlab_path("lessons");
+	char *top = ex ? strdup(ex) : NULL, *slash;
+	int n = 0;
 
-#define A(x) (argv[n++] = (x))
-	A("bwrap");
-	A("--ro-bind"); A("/usr"); A("/usr");
-	A("--symlink"); A("usr/lib"); A("/lib");
-	A("--symlink"); A("usr/lib64"); A("/lib64");
-	A("--symlink"); A("usr/bin"); A("/bin");
-	A("--symlink"); A("usr/sbin"); A("/sbin");
-	A("--ro-bind"); A("/etc/alternatives"); A("/etc/alternatives");
-	A("--ro-bind-try"); A("/etc/ld.so.cache"); A("/etc/ld.so.cache");
-	if (o->include_dir) {
-		A("--ro-bind"); A(o->include_dir); A("/addrlab/include");
-	}
-	A("--bind"); A(o->work_dir); A("/build");
-	A("--tmpfs"); A("/tmp");
-	A("--dev"); A("/dev");
-	A("--proc"); A("/proc");
-	A("--unshare-all");	/* network, pids, IPC, hostname... */
-	A("--die-with-parent");
-	A("--new-session");
-	A("--clearenv");
-	A("--setenv"); A("PATH"); A("/usr/bin:/bin");
-	A("--setenv"); A("HOME"); A("/build");
-	A("--setenv"); A("LC_ALL"); A("C.UTF-8");
-	A("--chdir"); A("/build");
-	A("--");
-	for (int i = 0; cmd[i] && n < 94; i++)
-		A(cmd[i]);
-	argv[n] = NULL;
-#undef A
+	if (top && (slash = strrchr(top, '/')) && slash != top) {
+		char probe[4096];
 
-	if (pipe2(pfd, O_CLOEXEC))
-		return fail(res, BUILD_ERROR, "cannot make a pipe: %m");
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return fail(res, BUILD_ERROR, "cannot fork: %m");
+		*slash = '\0';
+		snprintf(probe, sizeof(probe), "%s/lessons", top);
+		/* The folder holding both is addrlab's own (share/addrlab or
+		 * the source tree); anything else stays visible. */
+		if (access(probe, F_OK) == 0 && strcmp(top, "/usr") && strcmp(top, "/usr/lib"))
+			out[n++] = top, top = NULL;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		struct rlimit as = { BUILD_MEM_LIMIT, BUILD_MEM_LIMIT };
+	free(top);
+	if (ex)
+		out[n++] = ex;
+	if (le)
+		out[n++] = le;
+	out[n] = NULL;
+}
 
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		/* A compiler fed something pathological stops at this size
-		 * instead of taking the grader's machine with it. */
-		setrlimit(RLIMIT_AS, &as);
-		dup2(null, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		execvp(argv[0], (char *const *)argv);
-		dprintf(2, "cannot run bwrap: %s\n", strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	log = malloc(cap + 1);
-	if (!log) {
-		kill(-pid, SIGKILL);
-		waitpid(pid, &st, 0);
-		close(pfd[0]);
+/* Runs cmd in the sandbox with the work folder as /build. */
+static int sandboxed(const struct build_opts *o, enum sandbox_kind kind,
+		     char *const cmd[], struct build_result *res)
+{
+	char *hidden[4], err[1024];
+	struct sandbox_spec sp = {
+		.kind = kind, .work_dir = o->work_dir,
+		.include_dir = o->include_dir, .hidden = hidden,
+		.lim = { .timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS,
+			 .log_cap = o->log_cap ? o->log_cap : DEFAULT_LOG_CAP },
+	};
+	struct sandbox_result r;
+	int rc;
+
+	secret_paths(hidden);
+	rc = sandbox_run(&sp, cmd, &r, err, sizeof(err));
+	for (int i = 0; hidden[i]; i++)
+		free(hidden[i]);
+	res->sandbox = r.kind;
+	if (rc)
+		return fail(res, BUILD_ERROR, "cannot start the build sandbox: %s", err);
+	if (!r.started) {
+		fail(res, BUILD_ERROR, "the '%s' build sandbox did not start: %s",
+		     sandbox_name(r.kind), r.log);
+		sandbox_result_free(&r);
 		return -1;
 	}
-	deadline = now_ms() + (o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS);
-	for (;;) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-		uint64_t now = now_ms();
-		char buf[8192];
-		ssize_t r;
-
-		if (now >= deadline) {
-			timed_out = true;
-			kill(-pid, SIGKILL);
-			break;
-		}
-		if (poll(&p, 1, (int)(deadline - now)) <= 0)
-			continue;
-		r = read(pfd[0], buf, sizeof(buf));
-		if (r <= 0)
-			break;
-		if ((size_t)r > cap - len)
-			res->log_truncated = true;	/* keep reading: no SIGPIPE */
-		if (len < cap) {
-			size_t take = (size_t)r < cap - len ? (size_t)r : cap - len;
-
-			memcpy(log + len, buf, take);
-			len += take;
-		}
-	}
-	close(pfd[0]);
-	waitpid(pid, &st, 0);
-	log[len] = '\0';
-	drop_noise(log);
+	drop_noise(r.log);
 	free(res->log);
-	res->log = log;
-	res->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	if (timed_out)
+	res->log = r.log;
+	res->log_truncated = r.log_truncated;
+	res->exit_code = r.exit_code;
+	if (r.timed_out)
 		return fail(res, BUILD_TIMEOUT, "the build ran past its %u s limit",
-			       (o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS) / 1000);
+			    sp.lim.timeout_ms / 1000);
 	return 0;
 }
 
@@ -331,20 +316,53 @@ static unsigned int count_warnings(const char *log, bool compiler)
 	return n;
 }
 
-/* The first line with "error:" (or "warning:" under -Werror), for people. */
-static char *first_problem(const char *log)
+/* The line of log holding p. */
+static char *line_at(const char *log, const char *p)
 {
-	const char *p = strstr(log, "error:");
-	const char *s, *e;
+	const char *s = p, *e = strchrnul(p, '\n');
 
-	if (!p)
-		p = strstr(log, "warning:");
-	if (!p)
-		return NULL;
-	for (s = p; s > log && s[-1] != '\n'; s--)
-		;
-	e = strchr(p, '\n');
-	return strndup(s, e ? (size_t)(e - s) : strlen(s));
+	while (s > log && s[-1] != '\n')
+		s--;
+	return strndup(s, (size_t)(e - s));
+}
+
+/*
+ * Why a build failed, in one line for people: running out of a limit
+ * first (the compiler's own words would not say which limit), then the
+ * first error (the compiler's "error:", the assembler's "Error:", the
+ * linker's "undefined reference"), then a warning under -Werror.
+ */
+static char *failure_cause(const char *log, int exit_code)
+{
+	static const struct {
+		const char *needle, *says;
+	} limits[] = {
+		{ "out of memory", "the build ran out of memory (1 GiB a process)" },
+		{ "memory exhausted", "the build ran out of memory (1 GiB a process)" },
+		{ "Cannot allocate memory", "the build ran out of memory (1 GiB a process)" },
+		{ "File too large", "the build wrote a file past the 64 MiB limit" },
+		{ "No space left on device", "the build's temporary files passed the 64 MiB limit" },
+	};
+	static const char *const errors[] = { "error:", "Error:", "undefined reference",
+					      "warning:" };
+	const char *p;
+
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		if ((p = strstr(log, limits[i].needle))) {
+			char *line = line_at(log, p), *out = NULL;
+
+			if (asprintf(&out, "%s: %s", limits[i].says, line ? line : "") < 0)
+				out = NULL;
+			free(line);
+			return out;
+		}
+	}
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if ((p = strstr(log, errors[i])))
+			return line_at(log, p);
+	if (exit_code == 128 + SIGKILL)
+		return strdup("the build was killed (out of memory?)");
+	return NULL;
 }
 
 int build_run(const struct build_opts *o, struct build_result *res)
@@ -352,18 +370,26 @@ int build_run(const struct build_opts *o, struct build_result *res)
 	uint64_t t0 = now_ms();
 	char *cmd[16], *kbuild = NULL, *first;
 	char headers[512], artifact[4096], outpath[600], srcpaths[16][300];
+	enum sandbox_kind kind = o->sandbox ? o->sandbox : sandbox_current();
 	struct stat st;
 	int n = 0;
 
 	memset(res, 0, sizeof(*res));
+	res->sandbox = kind;
 	if (mkdir(o->work_dir, 0755) && errno != EEXIST) {
 		fail(res, BUILD_ERROR, "cannot make '%s': %m", o->work_dir);
 		return 0;
 	}
 	empty_dir(o->work_dir);
+	if (check_folder(o, res))
+		goto out;
 	for (size_t i = 0; i < o->nfiles; i++)
 		if (copy_source(o, o->files[i], res) || res->status != BUILD_OK)
 			goto out;
+	if (kind == SANDBOX_AUTO) {
+		fail(res, BUILD_ERROR, "%s", sandbox_why());
+		goto out;
+	}
 
 	if (o->kind == BUILD_MODULE) {
 		snprintf(headers, sizeof(headers), "/usr/src/linux-headers-%s", o->kver);
@@ -372,7 +398,10 @@ int build_run(const struct build_opts *o, struct build_result *res)
 				headers, o->kver);
 			goto out;
 		}
-		kbuild = kbuild_text(o);
+		/* Kbuild reads this file itself: the include folder as the
+		 * build sees it (sandbox.h rewrites only the command line). */
+		kbuild = kbuild_text(o, sandbox_has_root(kind) || !o->include_dir ?
+				     "/addrlab/include" : o->include_dir);
 		if (!kbuild || write_text(o->work_dir, "Kbuild", kbuild)) {
 			fail(res, BUILD_ERROR, "cannot write the Kbuild file");
 			goto out;
@@ -413,12 +442,12 @@ int build_run(const struct build_opts *o, struct build_result *res)
 		snprintf(artifact, sizeof(artifact), "%s/%s", o->work_dir, o->name);
 	}
 	cmd[n] = NULL;
-	if (sandboxed(o, cmd, res) || res->status != BUILD_OK)
+	if (sandboxed(o, kind, cmd, res) || res->status != BUILD_OK)
 		goto out;
 	res->warnings = count_warnings(res->log, true);
 	res->checker = o->sparse ? count_warnings(res->log, false) : 0;
 	if (res->exit_code != 0 || stat(artifact, &st)) {
-		first = first_problem(res->log);
+		first = failure_cause(res->log, res->exit_code);
 		fail(res, BUILD_FAILED, "%s", first ? first : "the build failed");
 		free(first);
 		goto out;

@@ -1,25 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * build.h - builds a submission with the grader's own recipe, never the
- * student's Makefile, inside a bubblewrap sandbox.
+ * student's Makefile, in a sandbox (sandbox.h: bubblewrap where it works,
+ * Landlock where namespaces are refused).
  *
- * The sandbox sees only what a compiler needs, read-only: /usr (with the
- * kernel headers under /usr/src), /etc/alternatives and ld.so.cache, and
- * addrlab's include folder (edu.h) as /addrlab/include.  The only writable
- * places are the build folder (/build inside) and a private /tmp.  No
- * network, no other processes, no host home or project tree; a time limit
- * and an output cap; the whole process tree dies with the grader.
+ * The build sees only what a compiler needs, read-only: the toolchain
+ * (/usr/bin, /usr/lib, /usr/include), the kernel headers, and the *.h files
+ * of addrlab's include folder (edu.h) as /addrlab/include; never the
+ * exercises, lessons, reference solutions or the tree holding them, even
+ * when they are installed under /usr.  The only writable places are the
+ * build folder (/build inside) and a small private /tmp.  Limits: wall
+ * time, memory per process, file size, processes, output kept.
  *
- * Only the files the exercise names are copied from the submission, as
- * regular files (symbolic links and oversized files are refused), so a
- * submission cannot smuggle a Makefile, a Kbuild or a path outside its
- * folder into the build.
+ * Only the files the exercise names are copied from the submission, and
+ * only regular files of at most 1 MiB: a link, a named pipe, a socket, a
+ * device or a folder under a source file's name is refused at once, as is
+ * a folder of more than 1000 entries, so a submission cannot smuggle a
+ * Makefile, a Kbuild or a path outside its folder into the build, or make
+ * the grader wait.
+ *
+ * Statuses: BUILD_FAILED, BUILD_TIMEOUT and BUILD_BAD_INPUT are the
+ * submission's doing; BUILD_ERROR is the grader's (the sandbox could not
+ * start, a copy failed) and never the student's fault.
  */
 #ifndef ADDRLAB_BUILD_H
 #define ADDRLAB_BUILD_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "sandbox.h"
 
 enum build_kind { BUILD_MODULE, BUILD_USER };
 
@@ -37,6 +47,8 @@ struct build_opts {
 					 * it is compiled (C=1), in the same build */
 	unsigned int timeout_ms;	/* 0: 120 s */
 	size_t log_cap;			/* 0: 256 KiB */
+	enum sandbox_kind sandbox;	/* SANDBOX_AUTO: this process's choice
+					 * (sandbox_current()) */
 };
 
 #define BUILD_STATUSES(X) \
@@ -64,6 +76,7 @@ struct build_result {
 	char *artifact;		/* host path of NAME.ko or the program, or NULL */
 	char *message;		/* one line for people */
 	unsigned int elapsed_ms;
+	enum sandbox_kind sandbox;	/* the sandbox the build ran in */
 };
 
 /* 0 with *res filled (look at res->status), or -1 only when out of memory. */
