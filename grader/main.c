@@ -13,6 +13,7 @@
 #include "lint.h"
 #include "paths.h"
 #include "report.h"
+#include "sandbox.h"
 #include "vm.h"
 
 #include <errno.h>
@@ -44,6 +45,9 @@ static const char usage[] =
 	"  --format F      text (default), json, junit or gradescope\n"
 	"  --output FILE   write the report there instead of to stdout\n"
 	"  --lang L        en (default) or ko, for check titles\n"
+	"  --sandbox S     where builds run: auto (default: the strongest that works),\n"
+	"                  bwrap, bwrap-noproc, landlock, or none (only where each\n"
+	"                  submission already runs in a container of its own)\n"
 	"\n"
 	"batch grades many submissions in N parallel lab VMs (default 2) into\n"
 	"DIR/gradebook.sqlite and DIR/grades.csv; run it again to resume: graded\n"
@@ -54,7 +58,8 @@ static const char usage[] =
 	"\n"
 	"exit status: 0 every check passed; 1 some check failed (lint: problems\n"
 	"found); 2 bad command line; 3 the grader could not grade.\n"
-	"ADDRLAB_LESSONS and ADDRLAB_EXERCISES override where lessons and exercises are.\n";
+	"ADDRLAB_LESSONS and ADDRLAB_EXERCISES override where lessons and exercises are;\n"
+	"ADDRLAB_SANDBOX is the default for --sandbox.\n";
 
 static int die(int status, const char *f, ...)
 {
@@ -72,11 +77,39 @@ struct opts {
 	const char *exercise, *output, *out_dir;
 	enum report_format format;
 	enum lang lang;
+	const char *sandbox;	/* NULL: ADDRLAB_SANDBOX, or auto */
 	int jobs;
 	bool verbose;
 	char **args;		/* positional arguments */
 	int nargs;
 };
+
+/* argv with every "--name=value" as "--name" "value" (names strndup'd, in
+ * a list of their own to free); NULL when out of memory. */
+static char **split_equals(int *argc, char **argv, char ***names)
+{
+	char **out = calloc((size_t)*argc * 2 + 1, sizeof(*out));
+	int n = 0, k = 0;
+
+	*names = calloc((size_t)*argc + 1, sizeof(**names));
+	if (!out || !*names) {
+		free(out);
+		return NULL;
+	}
+	for (int i = 0; i < *argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (!strncmp(argv[i], "--", 2) && eq && eq > argv[i] + 2 &&
+		    ((*names)[k] = strndup(argv[i], (size_t)(eq - argv[i])))) {
+			out[n++] = (*names)[k++];
+			out[n++] = eq + 1;
+		} else {
+			out[n++] = argv[i];
+		}
+	}
+	*argc = n;
+	return out;
+}
 
 /* Parses options anywhere among the arguments; 0 or an exit status. */
 static int parse(int argc, char **argv, struct opts *o, bool batch, bool lint)
@@ -88,6 +121,7 @@ static int parse(int argc, char **argv, struct opts *o, bool batch, bool lint)
 		const char *a = argv[i];
 		bool takes = !strcmp(a, "--exercise") || !strcmp(a, "--format") ||
 			     !strcmp(a, "--output") || !strcmp(a, "--lang") ||
+			     !strcmp(a, "--sandbox") ||
 			     (batch && !strcmp(a, "--out")) ||
 			     ((batch || lint) && !strcmp(a, "-j"));
 
@@ -112,6 +146,10 @@ static int parse(int argc, char **argv, struct opts *o, bool batch, bool lint)
 			o->exercise = a;
 		} else if (!strcmp(argv[i - 1], "--output")) {
 			o->output = a;
+		} else if (!strcmp(argv[i - 1], "--sandbox")) {
+			if (sandbox_parse(a) < 0)
+				return die(EXIT_USAGE, "unknown sandbox '%s'; use auto, bwrap, bwrap-noproc, landlock or none", a);
+			o->sandbox = a;
 		} else if (!strcmp(argv[i - 1], "--out")) {
 			o->out_dir = a;
 		} else if (!strcmp(argv[i - 1], "-j")) {
@@ -643,10 +681,23 @@ int main(int argc, char **argv)
 	int first = is_batch || is_lint || is_skel ? 2 : 1;
 	int rc;
 
+	char **names = NULL, **args;
+	int nargs = argc - first;
+
 	signal(SIGPIPE, SIG_IGN);
-	rc = parse(argc - first, argv + first, &o, is_batch, is_lint);
+	args = split_equals(&nargs, argv + first, &names);
+	rc = args ? parse(nargs, args, &o, is_batch, is_lint) : die(EXIT_GRADER, "out of memory");
 	if (rc)
-		return rc;
+		goto out;
+	if (!is_skel && o.sandbox) {
+		char err[2048];
+
+		/* The operator's word, tried once; auto is probed on first use. */
+		if (sandbox_choose((enum sandbox_kind)sandbox_parse(o.sandbox), err, sizeof(err))) {
+			rc = die(EXIT_GRADER, "%s", err);
+			goto out;
+		}
+	}
 	if (is_batch)
 		rc = batch(&o);
 	else if (is_lint)
@@ -655,6 +706,11 @@ int main(int argc, char **argv)
 		rc = skeleton(&o);
 	else
 		rc = grade_one(&o);
+out:
+	for (int i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+	free(args);
 	free(o.args);
 	return rc;
 }

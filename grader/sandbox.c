@@ -796,10 +796,19 @@ int sandbox_choose(enum sandbox_kind want, char *err, size_t errlen)
 
 enum sandbox_kind sandbox_current(void)
 {
+	const char *env = getenv("ADDRLAB_SANDBOX");
+	int want = env && *env ? sandbox_parse(env) : SANDBOX_AUTO;
 	char err[1536];
 
-	if (!probed && sandbox_choose(SANDBOX_AUTO, err, sizeof(err)))
+	if (probed)
+		return chosen;
+	if (want < 0) {
+		probed = true;
+		snprintf(chosen_why, sizeof(chosen_why), "ADDRLAB_SANDBOX='%s' names no sandbox; "
+			 "use auto, bwrap, bwrap-noproc, landlock or none", env);
+	} else if (sandbox_choose((enum sandbox_kind)want, err, sizeof(err))) {
 		snprintf(chosen_why, sizeof(chosen_why), "%s", err);
+	}
 	return chosen;
 }
 

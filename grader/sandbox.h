@@ -107,8 +107,8 @@ void sandbox_result_free(struct sandbox_result *res);
 
 /*
  * The kind this process uses for SANDBOX_AUTO: set by sandbox_choose(), or
- * else probed once on first use (each kind tried with a trivial command,
- * strongest first).  sandbox_choose(SANDBOX_AUTO) probes now; another kind
+ * else on first use the kind ADDRLAB_SANDBOX names, or else probed once
+ * (each kind tried with a trivial command, strongest first).  sandbox_choose(SANDBOX_AUTO) probes now; another kind
  * is taken as the operator's word after one trial run.  0, or -1 with
  * why in err (for auto: what each kind said).
  */
