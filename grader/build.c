@@ -103,10 +103,30 @@ static const char *kind_of(mode_t m)
 	       S_ISDIR(m) ? "a folder" : "not a regular file";
 }
 
+/* Judges src_dir/name by lstat() alone: a regular file, small. */
+static int judge_source(const char *src_dir, const char *name, struct stat *st,
+			struct build_result *res)
+{
+	char src[4096];
+
+	snprintf(src, sizeof(src), "%s/%s", src_dir, name);
+	if (lstat(src, st))
+		return fail(res, errno == ENOENT ? BUILD_BAD_INPUT : BUILD_ERROR,
+			    errno == ENOENT ? "the submission has no '%s'" :
+			    "cannot read '%s': %m", name);
+	if (!S_ISREG(st->st_mode))
+		return fail(res, BUILD_BAD_INPUT, "'%s' is %s, not a file; submit the file itself",
+			    name, kind_of(st->st_mode));
+	if (st->st_size > MAX_SOURCE_BYTES)
+		return fail(res, BUILD_BAD_INPUT, "'%s' is %lld bytes; the limit is %u KiB a file",
+			    name, (long long)st->st_size, MAX_SOURCE_BYTES >> 10);
+	return 0;
+}
+
 /*
- * Copies src_dir/name to work_dir/name: a regular file, not a link, small.
- * Judged by lstat() before anything opens it, so a named pipe or a device
- * is refused at once instead of blocking (or rewinding a tape).
+ * Copies src_dir/name to work_dir/name once judge_source() found it a
+ * small regular file, so a named pipe or a device is refused before
+ * anything opens it (no blocking, no rewound tape).
  */
 static int copy_source(const struct build_opts *o, const char *name,
 		       struct build_result *res)
@@ -116,18 +136,10 @@ static int copy_source(const struct build_opts *o, const char *name,
 	ssize_t n = 0, r = 1;
 	int in, out;
 
+	if (judge_source(o->src_dir, name, &st, res))
+		return -1;
 	snprintf(src, sizeof(src), "%s/%s", o->src_dir, name);
 	snprintf(dst, sizeof(dst), "%s/%s", o->work_dir, name);
-	if (lstat(src, &st))
-		return fail(res, errno == ENOENT ? BUILD_BAD_INPUT : BUILD_ERROR,
-			    errno == ENOENT ? "the submission has no '%s'" :
-			    "cannot read '%s': %m", name);
-	if (!S_ISREG(st.st_mode))
-		return fail(res, BUILD_BAD_INPUT, "'%s' is %s, not a file; submit the file itself",
-			    name, kind_of(st.st_mode));
-	if (st.st_size > MAX_SOURCE_BYTES)
-		return fail(res, BUILD_BAD_INPUT, "'%s' is %lld bytes; the limit is %u KiB a file",
-			    name, (long long)st.st_size, MAX_SOURCE_BYTES >> 10);
 	in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (in < 0 || fstat(in, &fst) || fst.st_ino != st.st_ino || !S_ISREG(fst.st_mode)) {
 		if (in >= 0)
@@ -153,21 +165,35 @@ static int copy_source(const struct build_opts *o, const char *name,
 }
 
 /* A submission folder of thousands of entries is refused before any is read. */
-static int check_folder(const struct build_opts *o, struct build_result *res)
+static int check_folder(const char *dir, struct build_result *res)
 {
-	DIR *d = opendir(o->src_dir);
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	unsigned int n = 0;
 
 	if (!d)
 		return fail(res, BUILD_BAD_INPUT, "cannot read the submission folder '%s': %m",
-			    o->src_dir);
+			    dir);
 	while ((e = readdir(d)) && n <= MAX_ENTRIES)
 		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
 	closedir(d);
 	if (n > MAX_ENTRIES)
 		return fail(res, BUILD_BAD_INPUT, "the submission folder holds more than %d files; "
 			    "submit only the exercise's files", MAX_ENTRIES);
+	return 0;
+}
+
+int build_check_submission(const char *dir, char *const *files, size_t nfiles,
+			   struct build_result *res)
+{
+	struct stat st;
+
+	memset(res, 0, sizeof(*res));
+	if (check_folder(dir, res))
+		return -1;
+	for (size_t i = 0; i < nfiles; i++)
+		if (judge_source(dir, files[i], &st, res))
+			return -1;
 	return 0;
 }
 
@@ -381,7 +407,7 @@ int build_run(const struct build_opts *o, struct build_result *res)
 		return 0;
 	}
 	empty_dir(o->work_dir);
-	if (check_folder(o, res))
+	if (check_folder(o->src_dir, res))
 		goto out;
 	for (size_t i = 0; i < o->nfiles; i++)
 		if (copy_source(o, o->files[i], res) || res->status != BUILD_OK)

@@ -83,4 +83,14 @@ struct build_result {
 int build_run(const struct build_opts *o, struct build_result *res);
 void build_result_free(struct build_result *res);
 
+/*
+ * The same judgement of the submission's files as build_run() makes, by
+ * lstat() alone, without building: for refusing a submission before a lab
+ * VM is booted for it.  0 when the files can be built; -1 with res->status
+ * (BUILD_BAD_INPUT, or BUILD_ERROR when the folder cannot be read for a
+ * reason of ours) and res->message set.  Free res with build_result_free().
+ */
+int build_check_submission(const char *dir, char *const *files, size_t nfiles,
+			   struct build_result *res);
+
 #endif /* ADDRLAB_BUILD_H */

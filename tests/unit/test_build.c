@@ -228,6 +228,18 @@ static void test_odd_files(void)
 	CU_ASSERT_STRING_EQUAL(r.message, "'hello.c' is a named pipe (FIFO), not a file; submit the file itself");
 	CU_ASSERT(r.elapsed_ms < 1000);
 	build_result_free(&r);
+	{	/* the same judgement without a build */
+		char *files[] = { "hello.c" };
+
+		CU_ASSERT_EQUAL(build_check_submission(src, files, 1, &r), -1);
+		CU_ASSERT_EQUAL(r.status, BUILD_BAD_INPUT);
+		CU_ASSERT_STRING_EQUAL(r.message, "'hello.c' is a named pipe (FIFO), not a file; submit the file itself");
+		build_result_free(&r);
+		unlink(p);
+		put("hello.c", hello_c);
+		CU_ASSERT_EQUAL(build_check_submission(src, files, 1, &r), 0);
+		build_result_free(&r);
+	}
 
 	unlink(p);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
