@@ -2,11 +2,11 @@
 /* sandbox.c - the build sandboxes and their limits (see sandbox.h). */
 #define _GNU_SOURCE
 #include "sandbox.h"
+#include "landlock.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/landlock.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -17,7 +17,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,26 +28,6 @@
 #define DEFAULT_TMP		(64ull << 20)
 #define DEFAULT_PROCESSES	256ul
 #define MAX_ARGS		256
-#define MAX_RULES		256
-
-/* Landlock rights newer than Debian 12's <linux/landlock.h>; the ABI the
- * running kernel reports decides which are used. */
-#define LL_FS_REFER		(1ull << 13)
-#define LL_FS_TRUNCATE		(1ull << 14)
-#define LL_FS_IOCTL_DEV		(1ull << 15)
-#define LL_NET_BIND_TCP		(1ull << 0)
-#define LL_NET_CONNECT_TCP	(1ull << 1)
-#define LL_SCOPE_ABSTRACT_UNIX	(1ull << 0)
-#define LL_SCOPE_SIGNAL		(1ull << 1)
-#define LL_FS_ABI1		((1ull << 13) - 1)
-#define LL_FS_READ		(LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR | \
-				 LANDLOCK_ACCESS_FS_EXECUTE)
-#define LL_FS_FILE		(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
-				 LANDLOCK_ACCESS_FS_READ_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV)
-
-struct ll_attr {			/* struct landlock_ruleset_attr, ABI 6 */
-	uint64_t fs, net, scoped;
-};
 
 /* The trees a build may read (each only if it exists). */
 static const char *const read_trees[] = {
@@ -96,14 +75,6 @@ static int error(char *err, size_t errlen, const char *f, ...)
 	vsnprintf(err, errlen, f, ap);
 	va_end(ap);
 	return -1;
-}
-
-/* Is `a` the path `b` or one of its ancestors? */
-static bool covers(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-
-	return !strncmp(a, b, n) && (b[n] == '\0' || b[n] == '/' || (n == 1 && a[0] == '/'));
 }
 
 /* ---- what the sandbox is made of, worked out before the fork ---- */
@@ -193,8 +164,8 @@ static void hidden_inside(const struct sandbox_spec *sp, const struct strv *tree
 		bool inside = false, holds = false;
 
 		for (size_t t = 0; real && t < trees->n; t++) {
-			inside |= covers(trees->v[t], real) && strcmp(trees->v[t], real);
-			holds |= covers(real, trees->v[t]);
+			inside |= path_covers(trees->v[t], real) && strcmp(trees->v[t], real);
+			holds |= path_covers(real, trees->v[t]);
 		}
 		if (real && inside && !holds)
 			strv_add(out, real);
@@ -342,149 +313,6 @@ static void fake_paths(const struct sandbox_spec *sp, char *log)
 	}
 }
 
-/* ---- Landlock ---- */
-
-struct ll_rule {
-	char *path;
-	uint64_t access;
-};
-
-struct ll_plan {
-	int abi;
-	struct ll_attr attr;
-	size_t attr_size;
-	struct ll_rule rules[MAX_RULES];
-	size_t n;
-	bool overflow;
-};
-
-static int ll_abi(void)
-{
-	long v = syscall(SYS_landlock_create_ruleset, NULL, 0,
-			 LANDLOCK_CREATE_RULESET_VERSION);
-
-	return v < 0 ? -errno : (int)v;
-}
-
-static void ll_add(struct ll_plan *pl, const char *path, uint64_t access)
-{
-	struct stat st;
-
-	if (stat(path, &st))
-		return;
-	if (!S_ISDIR(st.st_mode))
-		access &= LL_FS_FILE;
-	access &= pl->attr.fs;
-	if (pl->n == MAX_RULES) {
-		pl->overflow = true;
-		return;
-	}
-	pl->rules[pl->n].path = strdup(path);
-	pl->rules[pl->n].access = access;
-	pl->overflow |= !pl->rules[pl->n].path;
-	pl->n += pl->rules[pl->n].path != NULL;
-}
-
-/* Allows path, except the hidden paths inside it: Landlock only adds
- * rights, so the tree is allowed piece by piece around them. */
-static void ll_allow_tree(struct ll_plan *pl, const char *path, uint64_t access,
-			  const struct strv *hidden)
-{
-	bool inside = false;
-	struct dirent *e;
-	DIR *d;
-
-	for (size_t i = 0; i < hidden->n; i++) {
-		if (covers(hidden->v[i], path))
-			return;
-		inside |= covers(path, hidden->v[i]);
-	}
-	if (!inside) {
-		ll_add(pl, path, access);
-		return;
-	}
-	d = opendir(path);
-	while (d && (e = readdir(d))) {
-		char p[4096];
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || e->d_type == DT_LNK)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
-		ll_allow_tree(pl, p, access, hidden);
-	}
-	if (d)
-		closedir(d);
-}
-
-static int ll_plan(const struct sandbox_spec *sp, const struct strv *trees,
-		   const struct strv *includes, const struct strv *hidden,
-		   struct ll_plan *pl, char *err, size_t errlen)
-{
-	pl->abi = ll_abi();
-	if (pl->abi < 1)
-		return error(err, errlen, "the kernel offers no Landlock (%s)",
-			     strerror(-pl->abi));
-	pl->attr.fs = LL_FS_ABI1 | (pl->abi >= 2 ? LL_FS_REFER : 0) |
-		      (pl->abi >= 3 ? LL_FS_TRUNCATE : 0) |
-		      (pl->abi >= 5 ? LL_FS_IOCTL_DEV : 0);
-	pl->attr_size = sizeof(uint64_t);
-	if (pl->abi >= 4) {		/* no TCP at all */
-		pl->attr.net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
-		pl->attr_size = 2 * sizeof(uint64_t);
-	}
-	if (pl->abi >= 6) {		/* no signals or abstract sockets outside */
-		pl->attr.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
-		pl->attr_size = sizeof(pl->attr);
-	}
-	for (size_t i = 0; i < trees->n; i++)
-		ll_allow_tree(pl, trees->v[i], LL_FS_READ, hidden);
-	for (size_t i = 0; i < includes->n; i++) {
-		char p[4096];
-
-		snprintf(p, sizeof(p), "%s/%s", sp->include_dir, includes->v[i]);
-		ll_add(pl, p, LANDLOCK_ACCESS_FS_READ_FILE);
-	}
-	ll_add(pl, "/dev/null", LL_FS_FILE);
-	ll_add(pl, sp->work_dir, pl->attr.fs);
-	if (pl->overflow)
-		return error(err, errlen, "too many Landlock rules, or out of memory");
-	return 0;
-}
-
-static void ll_plan_free(struct ll_plan *pl)
-{
-	for (size_t i = 0; i < pl->n; i++)
-		free(pl->rules[i].path);
-	pl->n = 0;
-}
-
-/* In the child: only system calls from here on. */
-static const char *ll_apply(const struct ll_plan *pl)
-{
-	int rs = (int)syscall(SYS_landlock_create_ruleset, &pl->attr, pl->attr_size, 0);
-
-	if (rs < 0)
-		return "cannot make a Landlock ruleset";
-	for (size_t i = 0; i < pl->n; i++) {
-		struct landlock_path_beneath_attr pb = {
-			.allowed_access = pl->rules[i].access,
-		};
-
-		pb.parent_fd = open(pl->rules[i].path, O_PATH | O_CLOEXEC);
-		if (pb.parent_fd < 0)
-			continue;	/* gone since the plan: nothing to allow */
-		if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0))
-			return "cannot add a Landlock rule";
-		close(pb.parent_fd);
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return "cannot set no_new_privs";
-	if (syscall(SYS_landlock_restrict_self, rs, 0))
-		return "cannot enforce the Landlock ruleset";
-	close(rs);
-	return NULL;
-}
-
 /* ---- running ---- */
 
 /* Processes the real user has now (RLIMIT_NPROC counts them all). */
@@ -514,7 +342,7 @@ struct child_plan {
 	char **argv;
 	char **envp;
 	const char *work_dir;
-	struct ll_plan *ll;
+	struct landlock_plan *ll;
 	struct rlimit as, fsize, nofile, nproc, core;
 };
 
@@ -547,7 +375,7 @@ static void child(const struct child_plan *cp, int out_fd, int setup_fd)
 	if (cp->kind == SANDBOX_LANDLOCK || cp->kind == SANDBOX_NONE) {
 		if (chdir(cp->work_dir))
 			child_fail(setup_fd, "cannot enter the work folder");
-		if (cp->kind == SANDBOX_LANDLOCK && (why = ll_apply(cp->ll)))
+		if (cp->kind == SANDBOX_LANDLOCK && (why = landlock_apply(cp->ll)))
 			child_fail(setup_fd, why);
 		execve(cp->argv[0], cp->argv, cp->envp);
 	} else {
@@ -607,7 +435,7 @@ static void limits_of(const struct sandbox_spec *sp, struct sandbox_limits *l)
 
 /* The argv and environment of the child, by kind. */
 static int plan_child(const struct sandbox_spec *sp, char *const cmd[],
-		      struct strv *argv, struct strv *envp, struct ll_plan *ll,
+		      struct strv *argv, struct strv *envp, struct landlock_plan **ll,
 		      char *err, size_t errlen)
 {
 	struct strv trees = { 0 }, includes = { 0 }, hidden = { 0 };
@@ -637,8 +465,18 @@ static int plan_child(const struct sandbox_spec *sp, char *const cmd[],
 		strv_add(envp, tmp);
 		strv_add(envp, "PATH=/usr/bin:/bin");
 		strv_add(envp, "LC_ALL=C.UTF-8");
-		if (sp->kind == SANDBOX_LANDLOCK)
-			rc = ll_plan(sp, &trees, &includes, &hidden, ll, err, errlen);
+		if (sp->kind == SANDBOX_LANDLOCK) {
+			struct strv files = { 0 };
+
+			for (size_t i = 0; i < includes.n; i++) {
+				snprintf(tmp, sizeof(tmp), "%s/%s", sp->include_dir, includes.v[i]);
+				strv_add(&files, tmp);
+			}
+			*ll = files.oom ? NULL : landlock_plan_new(trees.v, files.v, sp->work_dir,
+								  hidden.v, err, errlen);
+			rc = *ll ? 0 : -1;
+			strv_free(&files);
+		}
 	}
 	if (!envp->v)
 		strv_add(envp, "PATH=/usr/bin:/bin");
@@ -655,8 +493,8 @@ static int run_kind(const struct sandbox_spec *spec, char *const cmd[],
 {
 	struct sandbox_spec full = *spec, *sp = &full;
 	struct strv argv = { 0 }, envp = { 0 };
-	struct ll_plan *ll = calloc(1, sizeof(*ll));
-	struct child_plan cp = { .kind = sp->kind, .work_dir = sp->work_dir, .ll = ll };
+	struct landlock_plan *ll = NULL;
+	struct child_plan cp = { .kind = sp->kind, .work_dir = sp->work_dir };
 	struct sandbox_limits l;
 	int out[2] = { -1, -1 }, setup[2] = { -1, -1 }, st = 0, rc = -1;
 	uint64_t t0 = now_ms();
@@ -668,8 +506,9 @@ static int run_kind(const struct sandbox_spec *spec, char *const cmd[],
 	full.lim = l;
 	memset(res, 0, sizeof(*res));
 	res->kind = sp->kind;
-	if (!ll || plan_child(sp, cmd, &argv, &envp, ll, err, errlen))
+	if (plan_child(sp, cmd, &argv, &envp, &ll, err, errlen))
 		goto out;
+	cp.ll = ll;
 	cp.argv = argv.v;
 	cp.envp = envp.v;
 	cp.as = (struct rlimit){ l.mem_bytes, l.mem_bytes };
@@ -725,9 +564,7 @@ out:
 			close(setup[i]);
 	}
 	free(log);
-	if (ll)
-		ll_plan_free(ll);
-	free(ll);
+	landlock_plan_free(ll);
 	strv_free(&argv);
 	strv_free(&envp);
 	res->elapsed_ms = (unsigned int)(now_ms() - t0);
