@@ -26,7 +26,7 @@
 #define DEFAULT_MEM		(1ull << 30)
 #define DEFAULT_FILE		(64ull << 20)
 #define DEFAULT_TMP		(64ull << 20)
-#define DEFAULT_PROCESSES	256ul
+#define DEFAULT_PROCESSES	64ul
 #define MAX_ARGS		256
 
 /* The trees a build may read (each only if it exists). */
@@ -549,6 +549,7 @@ static int run_kind(const struct sandbox_spec *spec, char *const cmd[],
 		} else if (res->exit_code == 1 && !strncmp(log, "bwrap: ", 7)) {
 			res->started = false;	/* bwrap's own set-up failed */
 			log[strcspn(log, "\n")] = '\0';
+			memmove(log, log + 7, strlen(log + 7) + 1);
 		}
 	}
 	if (sp->kind == SANDBOX_LANDLOCK || sp->kind == SANDBOX_NONE)

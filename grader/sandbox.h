@@ -68,7 +68,9 @@ struct sandbox_limits {
 	unsigned long long mem_bytes;	/* address space per process: 1 GiB */
 	unsigned long long file_bytes;	/* largest file written: 64 MiB */
 	unsigned long long tmp_bytes;	/* the private /tmp: 64 MiB */
-	unsigned long processes;	/* processes of the build user: 256 */
+	unsigned long processes;	/* more processes of the build's user
+					 * than it has already: 64 (not
+					 * enforced for root) */
 };
 
 struct sandbox_spec {
