@@ -587,7 +587,7 @@ static char chosen_why[2048];
 /* Does kind k run a trivial command here?  0, or -1 with why. */
 static int trial(enum sandbox_kind k, char *why, size_t n)
 {
-	char dir[] = "/tmp/addrlab-probe-XXXXXX", *cmd[] = { "true", NULL };
+	char dir[] = "/tmp/addrlab-probe-XXXXXX", tmp[64], *cmd[] = { "true", NULL };
 	struct sandbox_spec sp = { .kind = k, .work_dir = dir,
 				   .lim.timeout_ms = 10000 };
 	struct sandbox_result r;
@@ -599,6 +599,8 @@ static int trial(enum sandbox_kind k, char *why, size_t n)
 	if (!rc && (!r.started || r.exit_code))
 		rc = error(why, n, "%s", r.started ? "a trial command failed" : r.log);
 	sandbox_result_free(&r);
+	snprintf(tmp, sizeof(tmp), "%s/.tmp", dir);	/* TMPDIR of landlock, none */
+	rmdir(tmp);
 	rmdir(dir);
 	return rc;
 }
