@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "check.h"
 #include "build.h"
+#include "clean.h"
 
 #include <lauxlib.h>
 #include <stdarg.h>
@@ -59,6 +60,7 @@ struct ctx {
 	bool module_loaded;
 	char *clean_state;	/* the guest's resources before the check */
 	bool failed;
+	bool ungraded;		/* the failure is ours, not the submission's */
 	char *message, *evidence;
 	enum vm_verdict fault;
 };
@@ -121,6 +123,30 @@ static int t_failure(lua_State *L, struct ctx *c, char *message, char *evidence)
 	return lua_error(L);
 }
 
+/*
+ * Ends the check as could-not-grade: the grader's own failure (the build
+ * sandbox, the lab VM not booting or not reachable, memory), never the
+ * submission's.  Sticky like t_failure().  Never returns.
+ */
+static int t_ungraded(lua_State *L, struct ctx *c, char *message, char *evidence)
+{
+	if (!c->failed)
+		c->ungraded = true;
+	return t_failure(L, c, message, evidence);
+}
+
+/*
+ * A request to the lab VM failed without a verdict.  If the guest fell
+ * over (it crashed under the submission) that is the submission's doing;
+ * a VM that will not boot or answer otherwise is ours.
+ */
+static int t_vm_trouble(lua_State *L, struct ctx *c, char *message)
+{
+	if (vm_state(c->vm) == VM_CRASHED)
+		return t_failure(L, c, message, NULL);
+	return t_ungraded(L, c, message, NULL);
+}
+
 static unsigned int remaining_ms(lua_State *L, struct ctx *c)
 {
 	uint64_t now = now_ms();
@@ -153,7 +179,7 @@ static struct build_result *need_build(lua_State *L, struct ctx *c, int which)
 	};
 	bo.timeout_ms = remaining_ms(L, c);
 	if (build_run(&bo, b))
-		luaL_error(L, "out of memory");
+		t_ungraded(L, c, strdup("the grader ran out of memory building the submission"), NULL);
 	c->built[which] = true;
 	return b;
 }
@@ -162,6 +188,9 @@ static void build_or_fail(lua_State *L, struct ctx *c, bool werror)
 {
 	struct build_result *b = need_build(L, c, B_PLAIN);
 
+	if (b->status == BUILD_ERROR)	/* the sandbox, not the submission */
+		t_ungraded(L, c, fmt("could not build the submission: %s", b->message),
+			   strdup(b->log ? b->log : ""));
 	if (b->status != BUILD_OK) {
 		char *ev = c->build_log_shown ? strdup("(the build log is with the first check that built)") :
 			   head_lines(b->log ? b->log : "", 60);
@@ -260,9 +289,16 @@ static void vm_run_or_fail(lua_State *L, struct ctx *c, const char *cmd,
 
 	if (!timeout_ms || timeout_ms > left)
 		timeout_ms = left;
-	if (vm_sh(c->vm, cmd, timeout_ms, r)) {
-		t_failure(L, c, fmt("the lab VM could not run '%s': %s", cmd,
-				    vm_error(c->vm)), NULL);
+	if (vm_sh(c->vm, cmd, timeout_ms, r))
+		t_vm_trouble(L, c, fmt("the lab VM could not run '%s': %s", cmd,
+				       vm_error(c->vm)));
+	if (r->verdict == VM_BOOT_FAIL) {
+		/* A fresh VM that does not boot is ours, whatever came before. */
+		char *msg = fmt("the lab VM did not boot again: %s", r->message);
+		char *ev = strdup(r->evidence);
+
+		vm_result_free(r);
+		t_ungraded(L, c, msg, ev);
 	}
 	if (vm_verdict_is_fault(r->verdict)) {
 		char *msg = fmt("%s (while running '%s')", r->message, cmd);
@@ -307,8 +343,8 @@ static const char *pushed(lua_State *L, struct ctx *c)
 		 c->l->exercise->kind == EX_MODULE ? ".ko" : "");
 	if (*pushed != vm_restarts(c->vm) + 1 || vm_state(c->vm) != VM_READY) {
 		if (vm_push(c->vm, b->artifact, guest, 0755))
-			t_failure(L, c, fmt("cannot copy the build into the lab VM: %s",
-					    vm_error(c->vm)), NULL);
+			t_vm_trouble(L, c, fmt("cannot copy the build into the lab VM: %s",
+					       vm_error(c->vm)));
 		*pushed = vm_restarts(c->vm) + 1;
 	}
 	return guest;
@@ -417,8 +453,7 @@ static int t_dmesg(lua_State *L)
 	char *text;
 
 	if (vm_kmsg(c->vm, &cursor, &text))
-		t_failure(L, c, fmt("cannot read kernel messages: %s",
-				    vm_error(c->vm)), NULL);
+		t_vm_trouble(L, c, fmt("cannot read kernel messages: %s", vm_error(c->vm)));
 	lua_pushstring(L, text);
 	free(text);
 	return 1;
@@ -455,8 +490,8 @@ static int t_phys(lua_State *L)
 	if (vm_state(c->vm) != VM_READY || vm_read_phys(c->vm, (uint64_t)addr, buf,
 							(size_t)len)) {
 		free(buf);
-		t_failure(L, c, fmt("cannot read guest physical memory at 0x%llx: %s",
-				    (unsigned long long)addr, vm_error(c->vm)), NULL);
+		t_vm_trouble(L, c, fmt("cannot read guest physical memory at 0x%llx: %s",
+				       (unsigned long long)addr, vm_error(c->vm)));
 	}
 	lua_pushlstring(L, buf, (size_t)len);
 	free(buf);
@@ -619,6 +654,7 @@ static void reset_check(struct ctx *c)
 	free(c->evidence);
 	c->message = c->evidence = NULL;
 	c->failed = false;
+	c->ungraded = false;
 	c->fault = VM_OK;
 	c->module_loaded = false;
 }
@@ -719,16 +755,20 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 		out->message = strdup("");
 		out->evidence = strdup("");
 	} else if (c->failed) {
-		out->outcome = CHECK_FAIL;
+		out->outcome = c->ungraded ? CHECK_ERROR : CHECK_FAIL;
 		out->message = c->message;
 		out->evidence = c->evidence;
 		c->message = c->evidence = NULL;
 	} else {
-		/* A bug in the check itself (or its Lua budget ran out). */
+		/* A bug in the check itself (or its Lua budget ran out): the
+		 * lesson's failure, so ours too. */
 		out->outcome = CHECK_ERROR;
 		out->message = fmt("the check itself failed: %s", lrt_error(c->l->rt));
 		out->evidence = strdup(lrt_traceback(c->l->rt));
 	}
+	/* Whatever the submission printed: valid UTF-8, no escapes, bounded. */
+	clean_in_place(&out->message, CHECK_MESSAGE_MAX, true);
+	clean_in_place(&out->evidence, CHECK_EVIDENCE_MAX, false);
 	out->fault = c->fault;
 	lua_settop(L, 0);
 	cleanup_check(c);
@@ -750,30 +790,56 @@ static void module_name(const struct lesson_exercise *e, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)strcspn(first, "."), first);
 }
 
+/* Why no check can run, if none can: the submission's files cannot be
+ * built (said at once, before a VM boots for it), or the lab VM does not
+ * start (ours).  NULL when checks can run. */
+static char *cannot_run(const struct lesson_exercise *e, const struct grade_opts *o,
+			enum check_outcome *as)
+{
+	struct build_result br;
+	char *why = NULL;
+
+	if (build_check_submission(o->submission, e->files, e->nfiles, &br)) {
+		*as = br.status == BUILD_ERROR ? CHECK_ERROR : CHECK_FAIL;
+		why = fmt(*as == CHECK_ERROR ? "could not read the submission: %s" :
+			  "the submission cannot be built: %s", br.message);
+		build_result_free(&br);
+		return why ? why : strdup("out of memory");
+	}
+	build_result_free(&br);
+	if (o->fresh_vm)
+		vm_stop(o->vm);
+	if (vm_state(o->vm) != VM_READY && vm_start(o->vm)) {
+		*as = CHECK_ERROR;
+		why = strdup(vm_error(o->vm));	/* "the lab VM did not boot: ..." */
+		return why ? why : strdup("out of memory");
+	}
+	return NULL;
+}
+
 int grade_exercise(struct lesson *l, const struct grade_opts *o,
 		   struct grade *g, char *err, size_t errlen)
 {
 	struct lesson_exercise *e = l->exercise;
 	struct ctx c = { .l = l, .o = o, .vm = o->vm, .vm_plain = o->vm,
 			 .vm_iommu = o->vm_iommu };
+	enum check_outcome refused_as = CHECK_FAIL;
 	uint64_t t0 = now_ms();
+	char *refused;
 
 	memset(g, 0, sizeof(*g));
+	g->sandbox = "";
 	if (!e) {
 		snprintf(err, errlen, "%s: the lesson has no exercise", l->file);
 		return -1;
 	}
 	module_name(e, c.name, sizeof(c.name));
-	if (o->fresh_vm)
-		vm_stop(o->vm);
-	if (vm_state(o->vm) != VM_READY && vm_start(o->vm)) {
-		snprintf(err, errlen, "%s", vm_error(o->vm));
-		return -1;
-	}
+	refused = cannot_run(e, o, &refused_as);
 	g->exercise = strdup(e->id);
 	g->results = calloc(e->nchecks, sizeof(*g->results));
 	if (!g->exercise || !g->results) {
 		snprintf(err, errlen, "out of memory");
+		free(refused);
 		grade_free(g);
 		return -1;
 	}
@@ -785,18 +851,28 @@ int grade_exercise(struct lesson *l, const struct grade_opts *o,
 		r->name = strdup(e->checks[i].name);
 		r->title = strdup(ltext_get(&e->checks[i].title, o->lang));
 		r->max_points = e->checks[i].points;
-		run_check(&c, &e->checks[i], r);
+		if (refused) {
+			r->outcome = refused_as;
+			r->message = strdup(refused);
+			r->evidence = strdup("");
+		} else {
+			run_check(&c, &e->checks[i], r);
+		}
 		g->score += r->points;
 		g->max_score += r->max_points;
+		g->ungraded += r->outcome == CHECK_ERROR;
 		g->nresults++;
 		if (o->on_result)
 			o->on_result(o->ctx, r);
 	}
+	if (c.built[B_PLAIN] && c.build[B_PLAIN].sandbox != SANDBOX_AUTO)
+		g->sandbox = sandbox_name(c.build[B_PLAIN].sandbox);
 	for (int i = 0; i < B_COUNT; i++)
 		build_result_free(&c.build[i]);
 	if (c.own_iommu)
 		vm_free(c.vm_iommu);
 	reset_check(&c);
+	free(refused);
 	g->elapsed_ms = (unsigned int)(now_ms() - t0);
 	return 0;
 }

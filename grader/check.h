@@ -18,6 +18,13 @@
  * lab VM fault during a check (oops, panic, hang, QEMU abort) fails that
  * check with the fault in words; the next check gets a fresh VM.
  *
+ * Three outcomes.  A check passes, fails (the submission's doing), or could
+ * not be graded (CHECK_ERROR: ours - the build sandbox did not start, the
+ * lab VM could not boot or be reached, the check's own Lua is broken, the
+ * grader ran out of memory).  Could-not-grade is sticky like a failure,
+ * never scores, and makes the whole grade "not graded": front ends say so
+ * and grade it again later instead of recording a zero.
+ *
  * A check with profile = "iommu" runs in a second lab VM with an Intel
  * IOMMU (q35), where DMA addresses are IOVAs and a mapping's direction is
  * enforced: the place to catch a wrong DMA direction.
@@ -38,7 +45,7 @@
 #define CHECK_OUTCOMES(X) \
 	X(CHECK_PASS,  "pass",  "passed") \
 	X(CHECK_FAIL,  "fail",  "failed") \
-	X(CHECK_ERROR, "error", "the check itself is broken (the lesson's fault, not the submission's)")
+	X(CHECK_ERROR, "error", "could not grade (the grader's failure, not the submission's)")
 
 enum check_outcome {
 #define X(e, name, words) e,
@@ -48,6 +55,9 @@ enum check_outcome {
 
 const char *check_outcome_name(enum check_outcome o);
 
+#define CHECK_MESSAGE_MAX	1024
+#define CHECK_EVIDENCE_MAX	(16u << 10)
+
 struct check_result {
 	char *name;		/* the check's name */
 	char *title;		/* in the run's language */
@@ -55,6 +65,9 @@ struct check_result {
 	unsigned int points, max_points;
 	char *message;		/* one line; "" when it passed */
 	char *evidence;		/* may be "" */
+	/* message and evidence are valid UTF-8 (anything else became U+FFFD),
+	 * at most CHECK_MESSAGE_MAX and CHECK_EVIDENCE_MAX bytes, and say
+	 * "[cut: N more bytes]" at their end when they were cut. */
 	enum vm_verdict fault;	/* VM_OK unless the lab VM failed during it */
 	unsigned int elapsed_ms;
 };
@@ -83,12 +96,19 @@ struct grade {
 	struct check_result *results;
 	size_t nresults;
 	unsigned int score, max_score;
+	unsigned int ungraded;	/* checks that could not be graded: when
+				 * any, the grade as a whole is not graded */
+	const char *sandbox;	/* the build sandbox used ("bwrap"...), or
+				 * "" when nothing was built */
 	unsigned int elapsed_ms;
 };
 
 /*
  * Runs every check of l's exercise on o->submission.  0 with *g filled, or
- * -1 with a one-line reason in err (no exercise, cannot start the VM...).
+ * -1 with a one-line reason in err (the lesson has no exercise, out of
+ * memory).  Files that cannot be built (a FIFO, an oversized file...) fail
+ * every check at once, before a lab VM is booted; a lab VM that does not
+ * start makes every check could-not-grade (g->ungraded).
  */
 int grade_exercise(struct lesson *l, const struct grade_opts *o,
 		   struct grade *g, char *err, size_t errlen);

@@ -90,7 +90,8 @@ bool gradebook_has(struct gradebook *gb, const char *submission)
 	sqlite3_stmt *st;
 	bool has = false;
 
-	if (sqlite3_prepare_v2(gb->db, "SELECT 1 FROM submissions WHERE submission = ?",
+	if (sqlite3_prepare_v2(gb->db, "SELECT 1 FROM submissions WHERE submission = ? "
+			       "AND status = 'graded'",
 			       -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(st, 1, submission, -1, SQLITE_STATIC);
@@ -104,7 +105,7 @@ int gradebook_count(struct gradebook *gb)
 	sqlite3_stmt *st;
 	int n = -1;
 
-	if (sqlite3_prepare_v2(gb->db, "SELECT count(*) FROM submissions", -1, &st,
+	if (sqlite3_prepare_v2(gb->db, "SELECT count(*) FROM submissions WHERE status = 'graded'", -1, &st,
 			       NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -113,11 +114,27 @@ int gradebook_count(struct gradebook *gb)
 	return n;
 }
 
+/* "could not grade N checks: the first one's message" */
+static char *ungraded_why(const struct grade *g)
+{
+	const char *first = "";
+	char *s;
+
+	for (size_t i = 0; i < g->nresults && !*first; i++)
+		if (g->results[i].outcome == CHECK_ERROR)
+			first = g->results[i].message;
+	if (asprintf(&s, "could not grade %u check%s: %s", g->ungraded,
+		     g->ungraded == 1 ? "" : "s", first) < 0)
+		return NULL;
+	return s;
+}
+
 int gradebook_record(struct gradebook *gb, const char *submission,
 		     const char *exercise, const struct grade *g,
 		     const char *error)
 {
 	sqlite3_stmt *sub = NULL, *chk = NULL;
+	char *why = NULL;
 	int rc = -1;
 
 	if (sqlite3_exec(gb->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -136,11 +153,21 @@ int gradebook_record(struct gradebook *gb, const char *submission,
 	/* REPLACE deletes the old row, and ON DELETE CASCADE its checks. */
 	sqlite3_bind_text(sub, 1, submission, -1, SQLITE_STATIC);
 	sqlite3_bind_text(sub, 2, exercise, -1, SQLITE_STATIC);
-	if (g) {
+	if (g && !g->ungraded) {
 		sqlite3_bind_int(sub, 3, (int)g->score);
 		sqlite3_bind_int(sub, 4, (int)g->max_score);
 		sqlite3_bind_text(sub, 5, "graded", -1, SQLITE_STATIC);
 		sqlite3_bind_null(sub, 6);
+		sqlite3_bind_int(sub, 7, (int)g->elapsed_ms);
+	} else if (g) {
+		/* Not graded: no score at all, never a zero; the checks are
+		 * kept for staff, and the next run grades it again. */
+		sqlite3_bind_null(sub, 3);
+		sqlite3_bind_int(sub, 4, (int)g->max_score);
+		sqlite3_bind_text(sub, 5, "error", -1, SQLITE_STATIC);
+		if (!(why = ungraded_why(g)))
+			goto out;
+		sqlite3_bind_text(sub, 6, why, -1, SQLITE_STATIC);
 		sqlite3_bind_int(sub, 7, (int)g->elapsed_ms);
 	} else {
 		sqlite3_bind_null(sub, 3);
@@ -182,6 +209,7 @@ out:
 		sqlite3_exec(gb->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_finalize(sub);
 	sqlite3_finalize(chk);
+	free(why);
 	return rc;
 }
 
@@ -205,7 +233,8 @@ static void csv_field(FILE *f, const char *s, bool last)
 int gradebook_export_csv(struct gradebook *gb, const char *path)
 {
 	static const char q[] =
-		"SELECT s.submission, s.exercise, s.score, s.max_score, s.status,"
+		"SELECT s.submission, s.exercise, s.score, s.max_score,"
+		"       CASE s.status WHEN 'error' THEN 'not graded' ELSE s.status END,"
 		"       coalesce(s.message, group_concat(c.name, ';'), '')"
 		"  FROM submissions s LEFT JOIN checks c"
 		"    ON c.submission = s.submission AND c.outcome != 'pass'"

@@ -4,6 +4,11 @@
  *
  *	submissions(submission PRIMARY KEY, exercise, score, max_score,
  *		    status 'graded'|'error', message, elapsed_ms, graded_at)
+ *
+ * status 'error' means not graded: some check could not be graded (the
+ * grader's failure, never the submission's) or the grade could not even
+ * start; such a row has no score, its message says why, and the next batch
+ * run grades it again.  grades.csv calls it "not graded".
  *	checks(submission, seq, name, outcome, points, max_points, message,
  *	       evidence, fault, elapsed_ms)
  *
@@ -26,7 +31,7 @@ int gradebook_open(const char *path, struct gradebook **out, char *err,
 		   size_t errlen);
 void gradebook_close(struct gradebook *gb);
 
-/* Has this submission been graded (or failed for good) already? */
+/* Has this submission been graded already (not graded does not count)? */
 bool gradebook_has(struct gradebook *gb, const char *submission);
 
 /* Records a grade, or (g NULL) an error message for the submission. */
@@ -37,7 +42,7 @@ int gradebook_record(struct gradebook *gb, const char *submission,
 /* Writes grades.csv: submission,exercise,score,max_score,status,failed. */
 int gradebook_export_csv(struct gradebook *gb, const char *path);
 
-/* How many submissions are recorded. */
+/* How many submissions are graded. */
 int gradebook_count(struct gradebook *gb);
 
 const char *gradebook_error(struct gradebook *gb);

@@ -215,6 +215,9 @@ static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 		if (g.score == g.max_score)
 			bad += problem(o, l, "exercise '%s': the skeleton scores full marks (%u/%u); the steps remove nothing the checks need",
 				       e->id, g.score, g.max_score);
+		else if (g.ungraded)
+			bad += problem(o, l, "exercise '%s': %u check%s could not grade the skeleton",
+				       e->id, g.ungraded, g.ungraded == 1 ? "" : "s");
 		else
 			note(o, l, "exercise '%s': skeleton %u/%u", e->id, g.score, g.max_score);
 		grade_free(&g);
@@ -239,6 +242,9 @@ static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 		if (!r || r->outcome == CHECK_PASS)
 			bad += problem(o, l, "exercise '%s': mutant '%s' (%s) passes check '%s', which should reject it",
 				       e->id, m[i].name, m[i].why, m[i].check);
+		else if (r->outcome == CHECK_ERROR)	/* not rejected: not graded */
+			bad += problem(o, l, "exercise '%s': mutant '%s': check '%s' could not grade it: %s",
+				       e->id, m[i].name, m[i].check, r->message);
 		else
 			note(o, l, "exercise '%s': mutant '%s' rejected by '%s': %s",
 			     e->id, m[i].name, m[i].check, r->message);

@@ -57,7 +57,10 @@ static const char usage[] =
 	"check it names.\n"
 	"\n"
 	"exit status: 0 every check passed; 1 some check failed (lint: problems\n"
-	"found); 2 bad command line; 3 the grader could not grade.\n"
+	"found); 2 bad command line; 3 could not grade: some check could not be\n"
+	"graded for a reason of ours (the build sandbox, the lab VM, a broken\n"
+	"lesson), never scored as the submission's (batch: some submission is not\n"
+	"graded yet; run it again).\n"
 	"ADDRLAB_LESSONS and ADDRLAB_EXERCISES override where lessons and exercises are;\n"
 	"ADDRLAB_SANDBOX is the default for --sandbox.\n";
 
@@ -317,6 +320,9 @@ static int grade_one(struct opts *o)
 		} else {
 			rc = report_write(out, o->format, &g, o->args[0]) ?
 			     die(EXIT_GRADER, "cannot write the report") :
+			     g.ungraded ? die(EXIT_GRADER, "%u check%s could not be graded (the grader's "
+					      "failure, not the submission's); grade it again later",
+					      g.ungraded, g.ungraded == 1 ? "" : "s") :
 			     g.score == g.max_score ? 0 : EXIT_FAILED;
 			grade_free(&g);
 		}
@@ -392,6 +398,10 @@ static int worker(struct opts *o, struct env *env, const char *db_path,
 			} else if (gradebook_record(gb, name, l->exercise->id, &g, NULL)) {
 				n = snprintf(line, sizeof(line), "%d error %s\n", idx,
 					     gradebook_error(gb));
+			} else if (g.ungraded) {
+				n = snprintf(line, sizeof(line), "%d not graded: %u check%s could not be graded; "
+					     "run again to grade it\n", idx, g.ungraded,
+					     g.ungraded == 1 ? "" : "s");
 			} else {
 				n = snprintf(line, sizeof(line), "%d %u/%u %.1f s\n", idx,
 					     g.score, g.max_score, g.elapsed_ms / 1000.0);
@@ -411,7 +421,7 @@ static int worker(struct opts *o, struct env *env, const char *db_path,
 static int batch(struct opts *o)
 {
 	char db_path[4096], csv_path[4096], err[1024];
-	int jobs[2], results[2], todo = 0, done = 0, workers;
+	int jobs[2], results[2], todo = 0, done = 0, left = 0, workers;
 	struct gradebook *gb;
 	struct env env;
 	pid_t *pids;
@@ -496,11 +506,16 @@ static int batch(struct opts *o)
 	if (gradebook_export_csv(gb, csv_path))
 		rc = die(EXIT_GRADER, "%s", gradebook_error(gb));
 	else
-		fprintf(stderr, "addrlab-grade: %d graded now, %d in the gradebook; %s written\n",
+		fprintf(stderr, "addrlab-grade: %d done now, %d graded in the gradebook; %s written\n",
 			done, gradebook_count(gb), csv_path);
+	for (int i = 0; i < o->nargs; i++)
+		left += !gradebook_has(gb, sub_name(o->args[i]));
 	if (!rc && done < todo)
 		rc = die(EXIT_GRADER, "%d submission%s not graded (a worker died); run again to finish",
 			 todo - done, todo - done == 1 ? " was" : "s were");
+	else if (!rc && left)
+		rc = die(EXIT_GRADER, "%d submission%s not graded; run again to grade %s",
+			 left, left == 1 ? " is" : "s are", left == 1 ? "it" : "them");
 	gradebook_close(gb);
 	env_free(&env);
 	return rc;

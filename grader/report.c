@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "report.h"
 
+#include "clean.h"
+
 #include <jansson.h>
 #include <string.h>
 
@@ -35,34 +37,52 @@ static void indent_block(FILE *f, const char *text, const char *prefix)
 	}
 }
 
+static const char *const tags[] = { [CHECK_PASS] = "PASS", [CHECK_FAIL] = "FAIL",
+				    [CHECK_ERROR] = "ERROR" };
+
 static int write_text(FILE *f, const struct grade *g, const char *submission)
 {
 	fprintf(f, "exercise %s: %s\n", g->exercise, submission);
 	for (size_t i = 0; i < g->nresults; i++) {
 		const struct check_result *r = &g->results[i];
-		const char *tag = r->outcome == CHECK_PASS ? "PASS" :
-				  r->outcome == CHECK_FAIL ? "FAIL" : "ERROR";
 
-		fprintf(f, "  %-5s %-40s %u/%u\n", tag, r->title, r->points,
+		fprintf(f, "  %-5s %-40s %u/%u\n", tags[r->outcome], r->title, r->points,
 			r->max_points);
 		if (r->outcome != CHECK_PASS) {
-			fprintf(f, "        %s\n", r->message);
+			fprintf(f, "        %s%s\n", r->outcome == CHECK_ERROR ?
+				"could not grade: " : "", r->message);
 			indent_block(f, r->evidence, "        | ");
 		}
 	}
-	fprintf(f, "score %u/%u\n", g->score, g->max_score);
+	if (g->sandbox[0])
+		fprintf(f, "built in the '%s' sandbox\n", g->sandbox);
+	if (g->ungraded)
+		fprintf(f, "not graded: %u check%s could not be graded (the grader's failure, "
+			"not the submission's); grade it again\n", g->ungraded,
+			g->ungraded == 1 ? "" : "s");
+	else
+		fprintf(f, "score %u/%u\n", g->score, g->max_score);
 	return ferror(f) ? -1 : 0;
 }
 
+/* A check as JSON; never NULL for want of valid text (run_check cleaned
+ * it; a title from a lesson is checked here too). */
 static json_t *check_json(const struct check_result *r)
 {
-	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:i}",
-			 "name", r->name, "title", r->title,
-			 "outcome", check_outcome_name(r->outcome),
-			 "points", (int)r->points, "max_points", (int)r->max_points,
-			 "message", r->message, "evidence", r->evidence,
-			 "fault", vm_verdict_name(r->fault),
-			 "elapsed_ms", (int)r->elapsed_ms);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:i}",
+			      "name", r->name, "title", r->title,
+			      "outcome", check_outcome_name(r->outcome),
+			      "points", (int)r->points, "max_points", (int)r->max_points,
+			      "message", r->message, "evidence", r->evidence,
+			      "fault", vm_verdict_name(r->fault),
+			      "elapsed_ms", (int)r->elapsed_ms);
+
+	if (!o)
+		o = json_pack("{s:s, s:s, s:i, s:i, s:s}", "name", "?",
+			      "outcome", check_outcome_name(r->outcome),
+			      "points", (int)r->points, "max_points", (int)r->max_points,
+			      "message", "(this check's text is not valid UTF-8)");
+	return o;
 }
 
 static int dump(FILE *f, json_t *doc)
@@ -76,43 +96,75 @@ static int dump(FILE *f, json_t *doc)
 
 static int write_json(FILE *f, const struct grade *g, const char *submission)
 {
-	json_t *checks = json_array();
+	char *sub = clean_text(submission, strlen(submission), 4096, true);
+	json_t *checks = json_array(), *doc;
 
 	for (size_t i = 0; i < g->nresults; i++)
 		json_array_append_new(checks, check_json(&g->results[i]));
-	return dump(f, json_pack("{s:s, s:s, s:i, s:i, s:b, s:i, s:o}",
-				 "exercise", g->exercise, "submission", submission,
-				 "score", (int)g->score, "max_score", (int)g->max_score,
-				 "passed", g->score == g->max_score,
-				 "elapsed_ms", (int)g->elapsed_ms, "checks", checks));
+	doc = json_pack("{s:s, s:s?, s:s, s:i, s:i, s:i, s:b, s:s, s:i, s:o}",
+			"exercise", g->exercise, "submission", sub,
+			"status", g->ungraded ? "not graded" : "graded",
+			"score", (int)g->score, "max_score", (int)g->max_score,
+			"ungraded", (int)g->ungraded,
+			"passed", !g->ungraded && g->score == g->max_score,
+			"sandbox", g->sandbox,
+			"elapsed_ms", (int)g->elapsed_ms, "checks", checks);
+	free(sub);
+	return dump(f, doc);
 }
 
 /*
- * Gradescope's autograder reads results.json: a score, and tests with
- * name, score, max_score, output and visibility.
+ * Gradescope's autograder reads results.json: tests with name, score,
+ * max_score, status, output and visibility, and a top-level score.
+ *
+ * A submission that could not be graded gets no score at all, neither at
+ * the top nor on any test, so Gradescope cannot show a number for it (it
+ * reports the autograder as failed, which staff see and regrade): a
+ * student-visible note says so, and each check that could not be graded
+ * is a test visible to staff only, with the reason.
  */
+static json_t *gradescope_test(const struct check_result *r, bool graded)
+{
+	char *out = NULL;
+	json_t *t;
+
+	if (r->outcome != CHECK_PASS &&
+	    asprintf(&out, "%s%s%s%s", r->outcome == CHECK_ERROR ? "could not grade: " : "",
+		     r->message, r->evidence[0] ? "\n\n" : "", r->evidence) < 0)
+		out = NULL;
+	t = json_pack("{s:s, s:i, s:s, s:s, s:s}", "name", r->title,
+		      "max_score", (int)r->max_points, "output", out ? out : "",
+		      "status", r->outcome == CHECK_PASS ? "passed" : "failed",
+		      "visibility", r->outcome == CHECK_ERROR ? "hidden" : "visible");
+	if (t && graded)
+		json_object_set_new(t, "score", json_integer(r->points));
+	free(out);
+	return t;
+}
+
 static int write_gradescope(FILE *f, const struct grade *g)
 {
-	json_t *tests = json_array();
+	json_t *tests = json_array(), *doc;
 
 	for (size_t i = 0; i < g->nresults; i++) {
-		const struct check_result *r = &g->results[i];
-		char *out = NULL;
+		json_t *t = gradescope_test(&g->results[i], !g->ungraded);
 
-		if (r->outcome != CHECK_PASS &&
-		    asprintf(&out, "%s%s%s", r->message, r->evidence[0] ? "\n\n" : "",
-			     r->evidence) < 0)
-			out = NULL;
-		json_array_append_new(tests, json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}",
-			"name", r->title, "score", (int)r->points,
-			"max_score", (int)r->max_points,
-			"output", out ? out : "", "status",
-			r->outcome == CHECK_PASS ? "passed" : "failed",
-			"visibility", "visible"));
-		free(out);
+		if (t)
+			json_array_append_new(tests, t);
 	}
-	return dump(f, json_pack("{s:i, s:f, s:o}", "score", (int)g->score,
-				 "execution_time", g->elapsed_ms / 1000.0, "tests", tests));
+	doc = json_pack("{s:f, s:s, s:o, s:{s:s, s:i, s:s}}",
+			"execution_time", g->elapsed_ms / 1000.0, "output_format", "md",
+			"tests", tests, "extra_data", "status",
+			g->ungraded ? "not graded" : "graded", "ungraded", (int)g->ungraded,
+			"sandbox", g->sandbox);
+	if (doc && g->ungraded)
+		json_object_set_new(doc, "output", json_string(
+			"**Not graded.** This submission could not be graded because of a "
+			"failure on our side, not yours; the course staff will grade it "
+			"again. Nothing here counts towards your grade."));
+	else if (doc)
+		json_object_set_new(doc, "score", json_integer(g->score));
+	return dump(f, doc);
 }
 
 static void xml_escaped(FILE *f, const char *s)
@@ -150,6 +202,10 @@ static int write_junit(FILE *f, const struct grade *g)
 	xml_escaped(f, g->exercise);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%u\" errors=\"%u\" time=\"%.3f\">\n",
 		g->nresults, failures, errors, g->elapsed_ms / 1000.0);
+	fprintf(f, "    <properties>\n      <property name=\"status\" value=\"%s\"/>\n"
+		"      <property name=\"sandbox\" value=\"", g->ungraded ? "not graded" : "graded");
+	xml_escaped(f, g->sandbox);
+	fprintf(f, "\"/>\n    </properties>\n");
 	for (size_t i = 0; i < g->nresults; i++) {
 		const struct check_result *r = &g->results[i];
 
@@ -159,8 +215,9 @@ static int write_junit(FILE *f, const struct grade *g)
 		xml_escaped(f, r->name);
 		fprintf(f, "\" time=\"%.3f\">", r->elapsed_ms / 1000.0);
 		if (r->outcome != CHECK_PASS) {
-			fprintf(f, "\n      <%s message=\"",
-				r->outcome == CHECK_FAIL ? "failure" : "error");
+			fprintf(f, "\n      <%s message=\"%s",
+				r->outcome == CHECK_FAIL ? "failure" : "error",
+				r->outcome == CHECK_FAIL ? "" : "could not grade: ");
 			xml_escaped(f, r->message);
 			fprintf(f, "\">");
 			xml_escaped(f, r->evidence);

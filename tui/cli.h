@@ -6,6 +6,7 @@
 /* Exit statuses of our own, beside a guest command's own status. */
 #define EXIT_FAILED	1	/* a check failed, or the command could not do its work */
 #define EXIT_USAGE	2	/* bad command line */
+#define EXIT_NOT_CHECKED 3	/* a check could not be run: the lab's failure */
 #define EXIT_TIMEOUT	124	/* the guest command ran past --timeout (as timeout(1)) */
 #define EXIT_VM		125	/* the lab VM failed: did not boot, oops, panic, hang, QEMU died */
 

@@ -29,7 +29,10 @@
 #define EX_STATUS \
 	"exit status: 0 success (check: every check passed); 1 some check failed,\n" \
 	"or the command could not be carried out (the message says why); 2 bad\n" \
-	"command line or unknown exercise; 125 the lab VM failed to boot.\n"
+	"command line or unknown exercise; 3 some check could not be run, for a\n" \
+	"reason of the lab's and not your code's (the build sandbox, the lab VM,\n" \
+	"a broken lesson): nothing is recorded, try again; 125 the lab VM failed\n" \
+	"to boot.\n"
 #define EX_OPTIONS \
 	"options:\n" \
 	"  --lang en|ko   the language of titles and hints (default: the workbook's\n" \
@@ -183,6 +186,10 @@ static int run_check(struct ex_env *env, struct lesson *l)
 		goto out;
 	if (report_write(stdout, REPORT_TEXT, &g, gr.dir) || fflush(stdout))
 		rc = cli_error(EXIT_FAILED, "cannot write the report: %s", strerror(errno));
+	else if (g.ungraded)
+		rc = cli_error(EXIT_NOT_CHECKED, "%u check%s could not be run (the lab's failure, "
+			       "not your code's); nothing was recorded: try again", g.ungraded,
+			       g.ungraded == 1 ? "" : "s");
 	else
 		rc = g.score == g.max_score ? 0 : EXIT_FAILED;
 	grade_free(&g);
@@ -227,7 +234,12 @@ static void print_short_report(const struct grade *g)
 	time_t t = time(NULL);
 
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&t));
-	printf("%s: score %u/%u at %s\n", g->exercise, g->score, g->max_score, when);
+	if (g->ungraded)
+		printf("%s: not checked at %s: %u check%s could not be run (the lab's failure, "
+		       "not your code's)\n", g->exercise, when, g->ungraded,
+		       g->ungraded == 1 ? "" : "s");
+	else
+		printf("%s: score %u/%u at %s\n", g->exercise, g->score, g->max_score, when);
 	for (size_t i = 0; i < g->nresults; i++) {
 		const struct check_result *r = &g->results[i];
 

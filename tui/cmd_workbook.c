@@ -93,6 +93,7 @@ struct exercise_run {
 	size_t nres;
 	bool has_grade;
 	unsigned int score, max;
+	unsigned int ungraded;	/* checks that could not be run (ours) */
 	char *error;		/* the run could not happen */
 	time_t finished;
 };
@@ -1246,6 +1247,12 @@ static void exercise_lines(struct app *a, struct lines *ls, int cols)
 			"검사 중… (샌드박스에서 빌드한 뒤 랩 VM에서 실행)"));
 	else if (a->run.error)
 		lines_wrap(ls, 1, NULL, ROLE_FAIL, ROLE_FAIL, a->run.error, cols);
+	else if (a->run.has_grade && a->run.ungraded)
+		lines_wrap(ls, 1, NULL, ROLE_WARN, ROLE_WARN, S(a,
+			"not checked: the lab itself failed (not your code); the reason is "
+			"below, and this try does not count",
+			"검사하지 못했습니다: 코드가 아니라 랩 자체의 문제입니다. 이유는 아래에 "
+			"있고, 이번 시도는 기록하지 않습니다"), cols);
 	else if (a->run.has_grade)
 		lines_printf(ls, a->run.score == a->run.max ? ROLE_PASS : ROLE_FAIL,
 			     STYLE_STRONG, " %s %u/%u", S(a, "score", "점수"),
@@ -1264,15 +1271,20 @@ static void exercise_lines(struct app *a, struct lines *ls, int cols)
 			if (!strcmp(a->run.res[j].name, k->name))
 				r = &a->run.res[j];
 		snprintf(lead, sizeof(lead), "  %s ", !r ? (a->run.running ? "…" : "·") :
-			 r->outcome == CHECK_PASS ? "✓" : "✗");
+			 r->outcome == CHECK_PASS ? "✓" : r->outcome == CHECK_FAIL ? "✗" : "?");
 		snprintf(buf, sizeof(buf), "%s (%u/%u)", ltext_get(&k->title, a->lang),
 			 r ? r->points : 0, k->points);
-		lines_wrap(ls, 5, lead, !r ? ROLE_DIM : r->outcome == CHECK_PASS ?
-			   ROLE_PASS : ROLE_FAIL, r && r->outcome != CHECK_PASS ?
-			   ROLE_FAIL : ROLE_TEXT, buf, cols);
+		lines_wrap(ls, 5, lead, !r ? ROLE_DIM : r->outcome == CHECK_PASS ? ROLE_PASS :
+			   r->outcome == CHECK_FAIL ? ROLE_FAIL : ROLE_WARN,
+			   !r || r->outcome == CHECK_PASS ? ROLE_TEXT :
+			   r->outcome == CHECK_FAIL ? ROLE_FAIL : ROLE_WARN, buf, cols);
 		if (r && r->outcome != CHECK_PASS) {
 			int shown = 0;
 
+			if (r->outcome == CHECK_ERROR)
+				lines_wrap(ls, 5, NULL, ROLE_WARN, ROLE_WARN, S(a,
+					   "not checked (the lab's failure, not yours):",
+					   "검사하지 못함 (코드가 아닌 랩의 문제):"), cols);
 			if (r->message[0])
 				lines_wrap(ls, 5, NULL, ROLE_TEXT, ROLE_TEXT, r->message, cols);
 			for (const char *p = r->evidence; *p && shown < 8; shown++) {
@@ -1614,7 +1626,13 @@ static void on_event(struct app *a, struct lab_event *ev)
 			a->run.has_grade = true;
 			a->run.score = ev->grade.score;
 			a->run.max = ev->grade.max_score;
-			if (a->prog && progress_record_grade(a->prog, &ev->grade))
+			a->run.ungraded = ev->grade.ungraded;
+			if (ev->grade.ungraded)
+				say(a, ROLE_WARN, S(a, "not checked: the lab failed, not your code; "
+						    "nothing was saved (c tries again)",
+						    "검사하지 못했습니다: 코드가 아니라 랩 쪽 문제입니다. "
+						    "저장하지 않았습니다 (c로 다시 시도)"));
+			else if (a->prog && progress_record_grade(a->prog, &ev->grade))
 				say(a, ROLE_FAIL, "%s", progress_error(a->prog));
 			else if (ev->grade.score == ev->grade.max_score)
 				say(a, ROLE_PASS, S(a, "all %u points: saved", "%u점 만점: 저장됨"),

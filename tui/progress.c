@@ -385,6 +385,9 @@ int progress_record_grade(struct progress *p, const struct grade *g)
 	sqlite3_stmt *att, *res;
 	sqlite3_int64 id;
 
+	if (g->ungraded)	/* our failure: not an attempt of the learner's */
+		return 0;
+
 	if (begin(p, "IMMEDIATE"))
 		return -1;
 	att = prepare(p, "INSERT INTO attempts (exercise, time, score, max_score, elapsed_ms) "

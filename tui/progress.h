@@ -45,7 +45,9 @@ const char *progress_error(const struct progress *p);
 int progress_get(struct progress *p, const char *key, char **val);
 int progress_set(struct progress *p, const char *key, const char *val);
 
-/* One attempt at an exercise: the grade with every check's result. */
+/* One attempt at an exercise: the grade with every check's result.  A grade
+ * that could not be graded (g->ungraded) is not the learner's attempt and
+ * is not recorded (0: nothing to do). */
 int progress_record_grade(struct progress *p, const struct grade *g);
 
 struct progress_exercise {

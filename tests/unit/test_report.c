@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_report.c - suite "reports and gradebook": the three outcomes in
+ * every report format and in the gradebook, and text cleaned of what a
+ * submission can print (clean.h).
+ */
+#define _GNU_SOURCE
+#include "clean.h"
+#include "exercise.h"
+#include "gradebook.h"
+#include "report.h"
+
+#include <CUnit/CUnit.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- clean_text ---- */
+
+static void expect_clean(const char *in, size_t len, size_t max, bool one_line,
+			 const char *want)
+{
+	char *got = clean_text(in, len, max, one_line);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	if (strcmp(got, want))
+		fprintf(stderr, "\n    clean_text: got \"%s\", want \"%s\"\n", got, want);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	free(got);
+}
+
+static void test_clean(void)
+{
+	expect_clean("plain\ttext\n", 11, 100, false, "plain\ttext\n");
+	expect_clean("two\nlines\r\n", 11, 100, true, "two lines ");
+	/* Korean stays; a bad byte, a lone continuation, a truncated
+	 * sequence, an overlong '/', a surrogate each become U+FFFD. */
+	expect_clean("한\xff\x80\xe3\x81\xc0\xaf\xed\xa0\x80", 13, 100, false,
+		     "한\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	/* A terminal escape loses its ESC; NUL does not end the text. */
+	expect_clean("a\x1b[2Jb\0c", 8, 100, false, "a\xef\xbf\xbd[2Jb\xef\xbf\xbd" "c");
+	/* Cut on a character boundary, saying how much was left out. */
+	expect_clean("0123456789012345678901234567890123456789012345678901234567890123456789",
+		     70, 60, false, "01234567890123456789 [cut: 50 more bytes]");
+	expect_clean("가나다라마바사아자차카타파하가나다라마바사아자차카타파하가나다", 93, 60, false,
+		     "가나다라마바 [cut: 75 more bytes]");
+	/* Exactly max fits without a note. */
+	expect_clean("0123456789", 10, 10, false, "0123456789");
+	expect_clean(NULL, 0, 10, false, "");
+}
+
+/* ---- reports ---- */
+
+static struct check_result results[] = {
+	{ .name = "builds", .title = "builds", .outcome = CHECK_PASS, .points = 1,
+	  .max_points = 1, .message = "", .evidence = "" },
+	{ .name = "greets", .title = "greets", .outcome = CHECK_FAIL, .points = 0,
+	  .max_points = 2, .message = "kernel messages: expected to match 'hello'",
+	  .evidence = "got: bye" },
+	{ .name = "unloads", .title = "unloads", .outcome = CHECK_ERROR, .points = 0,
+	  .max_points = 1, .message = "the lab VM did not boot: QEMU exited at once",
+	  .evidence = "" },
+};
+
+static struct grade grade_of(size_t n, unsigned int ungraded)
+{
+	struct grade g = { .exercise = "hello", .results = results, .nresults = n,
+			   .score = 1, .max_score = n == 3 ? 4 : 3, .ungraded = ungraded,
+			   .sandbox = "bwrap", .elapsed_ms = 1500 };
+
+	return g;
+}
+
+static char *report(enum report_format fmt, const struct grade *g)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	CU_ASSERT_EQUAL(report_write(f, fmt, g, "subs/alice"), 0);
+	fclose(f);
+	return text;
+}
+
+static void test_text(void)
+{
+	struct grade g = grade_of(3, 1);
+	char *t = report(REPORT_TEXT, &g);
+
+	CU_ASSERT_STRING_EQUAL(t,
+		"exercise hello: subs/alice\n"
+		"  PASS  builds                                   1/1\n"
+		"  FAIL  greets                                   0/2\n"
+		"        kernel messages: expected to match 'hello'\n"
+		"        | got: bye\n"
+		"  ERROR unloads                                  0/1\n"
+		"        could not grade: the lab VM did not boot: QEMU exited at once\n"
+		"built in the 'bwrap' sandbox\n"
+		"not graded: 1 check could not be graded (the grader's failure, not the submission's); grade it again\n");
+	free(t);
+	g = grade_of(2, 0);
+	t = report(REPORT_TEXT, &g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "built in the 'bwrap' sandbox\nscore 1/3\n"));
+	free(t);
+}
+
+static void test_json(void)
+{
+	struct grade g = grade_of(3, 1);
+	char *t = report(REPORT_JSON, &g);
+	json_t *doc = json_loads(t, 0, NULL), *c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "status")), "not graded");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "ungraded")), 1);
+	CU_ASSERT_TRUE(json_is_false(json_object_get(doc, "passed")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "sandbox")), "bwrap");
+	c = json_array_get(json_object_get(doc, "checks"), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "outcome")), "error");
+	json_decref(doc);
+	free(t);
+}
+
+static void test_junit(void)
+{
+	struct grade g = grade_of(3, 1);
+	char *t = report(REPORT_JUNIT, &g);
+
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "<testsuites tests=\"3\" failures=\"1\" errors=\"1\" time=\"1.500\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "<property name=\"status\" value=\"not graded\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "<property name=\"sandbox\" value=\"bwrap\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "<error message=\"could not grade: the lab VM did not boot: "
+				      "QEMU exited at once\"></error>"));
+	free(t);
+}
+
+/* Not graded: no score anywhere Gradescope could show; staff see why. */
+static void test_gradescope(void)
+{
+	struct grade g = grade_of(3, 1);
+	char *t = report(REPORT_GRADESCOPE, &g);
+	json_t *doc = json_loads(t, 0, NULL), *tests, *x;
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_PTR_NULL(json_object_get(doc, "score"));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "output_format")), "md");
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(doc, "output")),
+				      "**Not graded.**"));
+	tests = json_object_get(doc, "tests");
+	CU_ASSERT_EQUAL(json_array_size(tests), 3);
+	json_array_foreach(tests, i, x)
+		CU_ASSERT_PTR_NULL(json_object_get(x, "score"));
+	x = json_array_get(tests, 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "visibility")), "hidden");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "output")),
+			       "could not grade: the lab VM did not boot: QEMU exited at once");
+	json_decref(doc);
+	free(t);
+
+	g = grade_of(2, 0);
+	t = report(REPORT_GRADESCOPE, &g);
+	doc = json_loads(t, 0, NULL);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "score")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(
+		json_object_get(doc, "tests"), 1), "score")), 0);
+	CU_ASSERT_PTR_NULL(json_object_get(doc, "output"));
+	json_decref(doc);
+	free(t);
+}
+
+/* ---- gradebook ---- */
+
+static void test_gradebook(void)
+{
+	char dir[] = "/tmp/addrlab-gb-XXXXXX", db[64], csv[64], err[256], *text;
+	struct gradebook *gb;
+	struct grade g;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/gradebook.sqlite", dir);
+	snprintf(csv, sizeof(csv), "%s/grades.csv", dir);
+	CU_ASSERT_EQUAL_FATAL(gradebook_open(db, &gb, err, sizeof(err)), 0);
+	g = grade_of(3, 1);
+	CU_ASSERT_EQUAL(gradebook_record(gb, "alice", "hello", &g, NULL), 0);
+	g = grade_of(2, 0);
+	CU_ASSERT_EQUAL(gradebook_record(gb, "bob", "hello", &g, NULL), 0);
+	CU_ASSERT_FALSE(gradebook_has(gb, "alice"));	/* graded again next run */
+	CU_ASSERT_TRUE(gradebook_has(gb, "bob"));
+	CU_ASSERT_EQUAL(gradebook_count(gb), 1);
+	CU_ASSERT_EQUAL(gradebook_export_csv(gb, csv), 0);
+	text = read_text_file(csv, NULL);
+	CU_ASSERT_STRING_EQUAL(text,
+		"submission,exercise,score,max_score,status,failed\r\n"
+		"alice,hello,,4,not graded,could not grade 1 check: the lab VM did not boot: QEMU exited at once\r\n"
+		"bob,hello,1,3,graded,greets\r\n");
+	free(text);
+	/* Graded this time: the row and its checks are replaced. */
+	CU_ASSERT_EQUAL(gradebook_record(gb, "alice", "hello", &g, NULL), 0);
+	CU_ASSERT_TRUE(gradebook_has(gb, "alice"));
+	gradebook_close(gb);
+	remove_tree(dir);
+}
+
+int register_report_tests(void)
+{
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} tests[] = {
+		{ "clean_text: UTF-8, controls, cuts", test_clean },
+		{ "text: could not grade, not graded", test_text },
+		{ "JSON: status, ungraded, sandbox", test_json },
+		{ "JUnit: errors and properties", test_junit },
+		{ "Gradescope: no score when not graded", test_gradescope },
+		{ "gradebook: not graded is graded again", test_gradebook },
+	};
+	CU_pSuite s = CU_add_suite("reports and gradebook", NULL, NULL);
+
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!CU_add_test(s, tests[i].name, tests[i].fn))
+			return -1;
+	return 0;
+}
