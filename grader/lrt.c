@@ -2,9 +2,11 @@
 /* lrt.c - the sandboxed Lua runtime (see lrt.h). */
 #define _GNU_SOURCE
 #include "lrt.h"
+#include "lpattern.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,11 @@ struct lrt {
 	lua_State *L;
 	size_t mem_cap, mem_used, mem_peak;
 	unsigned long insn_budget, insn_left;
+	/* Sticky for the rest of a top-level call, whatever the lesson does
+	 * with the error (pcall, a <close> handler raising another): once
+	 * set, the count hook fires at every instruction and raises again. */
+	bool exhausted, mem_failed;
+	char where[256];	/* "file:line: " where the budget ran out */
 	char *error, *traceback;
 };
 
@@ -35,8 +42,10 @@ static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		rt->mem_used -= old;
 		return NULL;
 	}
-	if (nsize > old && rt->mem_used - old + nsize > rt->mem_cap)
+	if (nsize > old && rt->mem_used - old + nsize > rt->mem_cap) {
+		rt->mem_failed = true;
 		return NULL;	/* Lua raises "not enough memory" */
+	}
 	ptr = realloc(ptr, nsize);
 	if (ptr) {
 		rt->mem_used = rt->mem_used - old + nsize;
@@ -54,30 +63,54 @@ static struct lrt *rt_of(lua_State *L)
 	return ud;
 }
 
+/* The budget is spent: from now on every instruction raises the error. */
+static int exhaust(lua_State *L, struct lrt *rt, lua_Debug *ar)
+{
+	if (!rt->exhausted) {
+		rt->exhausted = true;
+		rt->insn_left = 0;
+		rt->where[0] = '\0';
+		/* Say where the lesson was when its time ran out. */
+		if (ar && lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
+			snprintf(rt->where, sizeof(rt->where), "%s:%d: ", ar->short_src,
+				 ar->currentline);
+		lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, 1);
+	}
+	return luaL_error(L, "%s%s", rt->where, budget_msg);
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
 	struct lrt *rt = rt_of(L);
 
-	if (rt->insn_left > HOOK_EVERY) {
+	if (!rt->exhausted && rt->insn_left > HOOK_EVERY) {
 		rt->insn_left -= HOOK_EVERY;
 		return;
 	}
-	rt->insn_left = 0;
-	/* Say where the lesson was when its time ran out. */
-	if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-		luaL_error(L, "%s:%d: %s", ar->short_src, ar->currentline,
-			   budget_msg);
-	luaL_error(L, "%s", budget_msg);
+	exhaust(L, rt, ar);
 }
 
-static int is_fatal(lua_State *L, int status, int idx)
+void lrt_charge(lua_State *L, unsigned long n)
 {
-	const char *msg;
+	void *ud;
+	struct lrt *rt = lua_getallocf(L, &ud) == cap_alloc ? ud : NULL;
+	lua_Debug ar;
 
-	if (status == LUA_ERRMEM)
-		return 1;
-	msg = lua_tostring(L, idx);
-	return msg && strstr(msg, budget_msg) != NULL;
+	if (!rt)
+		return;		/* not a sandbox: nothing to charge */
+
+	if (!rt->exhausted && n < rt->insn_left) {
+		rt->insn_left -= n;
+		return;
+	}
+	exhaust(L, rt, lua_getstack(L, 1, &ar) ? &ar : NULL);
+}
+
+static int is_fatal(lua_State *L, int status)
+{
+	struct lrt *rt = rt_of(L);
+
+	return status == LUA_ERRMEM || rt->exhausted || rt->mem_failed;
 }
 
 /* pcall for sandboxed code: like the real one, except that the budget and
@@ -89,7 +122,7 @@ static int sandbox_pcall(lua_State *L)
 	luaL_checkany(L, 1);
 	status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
 	if (status != LUA_OK) {
-		if (is_fatal(L, status, -1))
+		if (is_fatal(L, status))
 			return lua_error(L);
 		lua_pushboolean(L, 0);
 		lua_insert(L, -2);
@@ -98,6 +131,19 @@ static int sandbox_pcall(lua_State *L)
 	lua_pushboolean(L, 1);
 	lua_insert(L, 1);
 	return lua_gettop(L);
+}
+
+/* setmetatable without finalizers: a __gc runs where no budget holds it
+ * (at the latest in lua_close, when the lesson is freed). */
+static int sandbox_setmetatable(lua_State *L)
+{
+	if (lua_istable(L, 2) && lua_getfield(L, 2, "__gc") != LUA_TNIL)
+		return luaL_error(L, "finalizers (__gc) are not available in lessons");
+	lua_settop(L, 2);
+	lua_getfield(L, LUA_REGISTRYINDEX, "lrt.setmetatable");
+	lua_insert(L, 1);
+	lua_call(L, 2, 1);
+	return 1;
 }
 
 /* print() in a lesson goes to stderr, prefixed, never to our stdout
@@ -175,6 +221,13 @@ static void build_allow(lua_State *L)
 	lua_setfield(L, -2, "pcall");
 	lua_pushcfunction(L, sandbox_print);
 	lua_setfield(L, -2, "print");
+	lua_getfield(L, -1, "setmetatable");
+	lua_setfield(L, LUA_REGISTRYINDEX, "lrt.setmetatable");
+	lua_pushcfunction(L, sandbox_setmetatable);
+	lua_setfield(L, -2, "setmetatable");
+	lua_getfield(L, -1, "string");			/* stack: allow, string */
+	lpattern_install(L, -1);
+	lua_pop(L, 1);
 	lua_setfield(L, LUA_REGISTRYINDEX, "lrt.allow");
 }
 
@@ -243,8 +296,13 @@ void lrt_free(struct lrt *rt)
 {
 	if (!rt)
 		return;
-	if (rt->L)
+	if (rt->L) {
+		/* Nothing of a lesson's may run unbounded while the state
+		 * closes: any Lua code from here on raises at once. */
+		rt->exhausted = true;
+		lua_sethook(rt->L, count_hook, LUA_MASKCOUNT, 1);
 		lua_close(rt->L);
+	}
 	free(rt->error);
 	free(rt->traceback);
 	free(rt);
@@ -319,13 +377,27 @@ int lrt_pcall(struct lrt *rt, int nargs, int nresults)
 	lua_pushcfunction(L, msghandler);
 	lua_insert(L, base);
 	rt->insn_left = rt->insn_budget;
+	rt->exhausted = rt->mem_failed = false;
 	lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
 	status = lua_pcall(L, nargs, nresults, base);
 	lua_sethook(L, NULL, 0, 0);
 	lua_remove(L, base);
-	if (status == LUA_OK)
+	if (status == LUA_OK && !rt->exhausted && !rt->mem_failed)
 		return 0;
-	if (status == LUA_ERRMEM) {
+	if (status == LUA_OK) {
+		/* A lesson function that swallowed a limit and returned. */
+		lua_pop(L, nresults == LUA_MULTRET ? lua_gettop(L) - base + 1 : nresults);
+		lua_pushnil(L);
+	}
+	if (rt->exhausted) {
+		/* Whatever error value reached us: the budget ended it. */
+		char msg[sizeof(rt->where) + sizeof(budget_msg)];
+
+		snprintf(msg, sizeof(msg), "%s%s", rt->where, budget_msg);
+		lua_getfield(L, LUA_REGISTRYINDEX, "lrt.traceback");
+		set_error(rt, msg, status == LUA_OK ? "" : lua_tostring(L, -1));
+		lua_pop(L, 1);
+	} else if (status == LUA_ERRMEM || rt->mem_failed) {
 		set_error(rt, "out of memory: the lesson went past its memory cap", "");
 	} else {
 		const char *tb;

@@ -14,8 +14,14 @@
  *   whole state a memory cap (its allocator refuses past it);
  * - every call is protected, with a traceback; errors read
  *   "lessons/ch1/lesson.lua:12: message";
- * - pcall/xpcall inside the sandbox cannot swallow the budget or memory
- *   errors: they re-raise them.
+ * - the budget and the memory cap are sticky: once one is spent, pcall
+ *   inside the sandbox re-raises, every further instruction raises again
+ *   (so a <close> handler that raises an error of its own cannot replace
+ *   it), and lrt_pcall() reports it whatever error value arrives;
+ * - work done in C where the count hook cannot see it (pattern matching,
+ *   string.rep) is charged to the budget as it goes (lpattern.h);
+ * - setmetatable refuses finalizers (__gc), and no Lua code runs while
+ *   the state is closed.
  *
  * Invariants: lrt_error() is never NULL ("" when nothing failed).  Not
  * thread-safe; one thread per runtime.
@@ -66,6 +72,14 @@ int lrt_provide(struct lrt *rt, const char *global, const char *text,
  * error nothing is left on the stack.
  */
 int lrt_pcall(struct lrt *rt, int nargs, int nresults);
+
+/*
+ * Charges n instructions of work done in C to the budget of the call under
+ * way; raises the budget error (never returns) when it is spent.  For C
+ * functions the sandbox offers that can loop where the count hook cannot
+ * see them.
+ */
+void lrt_charge(lua_State *L, unsigned long n);
 
 /* "file:line: message" of the last failure, or "". */
 const char *lrt_error(const struct lrt *rt);

@@ -130,6 +130,49 @@ static void test_instruction_budget(void)
 	CU_ASSERT_EQUAL(lua_tointeger(lrt_state(rt), -1), 500500);
 }
 
+/*
+ * Sticky: the budget error survives a pcall whose error is then replaced,
+ * a <close> handler raising an error of its own, and a function that
+ * catches it and returns normally; the message is the budget's, with
+ * where it ran out.
+ */
+static void test_budget_is_sticky(void)
+{
+	static const char *const chunks[] = {
+		/* caught, then replaced by an error of the catcher's */
+		"local ok = pcall(function() while true do end end)\nerror('not the budget')",
+		/* a to-be-closed variable whose handler raises instead */
+		"local x <close> = setmetatable({}, { __close = function() error('replaced') end })\n"
+		"while true do end",
+		/* caught and swallowed: the call returns as if nothing happened */
+		"local ok = pcall(function() while true do end end)\nreturn 'escaped'",
+		/* an error object that is not a string */
+		"local x <close> = setmetatable({}, { __close = function() error({}) end })\n"
+		"for i = 1, math.huge do end",
+	};
+	time_t t0 = time(NULL);
+
+	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		CU_ASSERT_EQUAL(run(chunks[i]), -1);
+		CU_ASSERT_STRING_EQUAL(lrt_error(rt), i == 1 || i == 3 ?
+				       "lesson.lua:2: instruction budget exhausted (an endless loop?)" :
+				       "lesson.lua:1: instruction budget exhausted (an endless loop?)");
+	}
+	CU_ASSERT(time(NULL) - t0 < 20);
+	CU_ASSERT_EQUAL(run("return 1 + 1"), 0);	/* a fresh budget after */
+	lua_settop(lrt_state(rt), 0);
+}
+
+/* No finalizers: they would run unbounded when the lesson is freed. */
+static void test_no_finalizers(void)
+{
+	CU_ASSERT_EQUAL(run("setmetatable({}, { __gc = function() while true do end end })"), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "lesson.lua:1: finalizers (__gc) are not available in lessons");
+	CU_ASSERT_EQUAL(run("return getmetatable(setmetatable({}, { __index = { v = 7 } })).__index.v"), 0);
+	CU_ASSERT_EQUAL(lua_tointeger(lrt_state(rt), -1), 7);
+	lua_settop(lrt_state(rt), 0);
+}
+
 static void test_memory_cap(void)
 {
 	CU_ASSERT_EQUAL(run("local t = {} for i = 1, 1e7 do t[i] = ('x'):rep(64) .. i end"), -1);
@@ -185,6 +228,8 @@ int register_lrt_tests(void)
 		{ "runtime error: file:line: message and traceback", test_runtime_error_names_file_and_line },
 		{ "bytecode is refused", test_bytecode_is_refused },
 		{ "instruction budget, even through pcall", test_instruction_budget },
+		{ "the budget is sticky: pcall, <close>, swallowed", test_budget_is_sticky },
+		{ "setmetatable refuses __gc", test_no_finalizers },
 		{ "memory cap, even through pcall", test_memory_cap },
 		{ "each chunk has its own environment", test_each_chunk_has_its_own_env },
 		{ "lrt_dofile", test_dofile },
