@@ -61,6 +61,11 @@ struct ctx {
 	char *clean_state;	/* the guest's resources before the check */
 	bool failed;
 	bool ungraded;		/* the failure is ours, not the submission's */
+	/* The last command's result, kept here rather than in a C frame a
+	 * Lua error may unwind: freed before the next and after the check. */
+	struct vm_result r;
+	char *held;		/* data on its way into Lua (the same reason) */
+	struct ctx **box;	/* `t`: emptied when the check ends */
 	char *message, *evidence;
 	enum vm_verdict fault;
 };
@@ -102,7 +107,30 @@ static char *head_lines(const char *text, int n)
 
 static struct ctx *get_ctx(lua_State *L)
 {
-	return *(struct ctx **)luaL_checkudata(L, 1, CTX_META);
+	struct ctx *c = *(struct ctx **)luaL_checkudata(L, 1, CTX_META);
+
+	if (!c)
+		luaL_error(L, "the check context 't' is used after its check ended; "
+			   "use the 't' each check or quiz answer is given");
+	return c;
+}
+
+/* Pushes len bytes of malloc'd data as a Lua string and frees them; held
+ * in the ctx meanwhile, so a memory error while pushing leaks nothing. */
+static void push_and_free(lua_State *L, struct ctx *c, char *data, size_t len)
+{
+	free(c->held);
+	c->held = data;
+	lua_pushlstring(L, data, len);
+	c->held = NULL;
+	free(data);
+}
+
+/* c->r, emptied for the next command. */
+static struct vm_result *fresh_result(struct ctx *c)
+{
+	vm_result_free(&c->r);
+	return &c->r;
 }
 
 /*
@@ -257,10 +285,10 @@ static int t_sparse(lua_State *L)
 	if (f)
 		fclose(f);
 	if (n) {
-		char *first = strndup(lines, strcspn(lines, "\n"));
+		char *msg = fmt("sparse finds %d problem%s: %.*s", n, n == 1 ? "" : "s",
+				(int)strcspn(lines, "\n"), lines);
 
-		t_failure(L, c, fmt("sparse finds %d problem%s: %s", n,
-				    n == 1 ? "" : "s", first), lines);
+		t_failure(L, c, msg, lines);
 	}
 	free(lines);
 	return 0;
@@ -281,51 +309,40 @@ static void result_table(lua_State *L, const struct vm_result *r)
 	lua_setfield(L, -2, "signal");
 }
 
-/* Runs cmd in the VM; a VM fault or a time-out fails the check. */
-static void vm_run_or_fail(lua_State *L, struct ctx *c, const char *cmd,
-			   unsigned int timeout_ms, struct vm_result *r)
+/*
+ * Runs cmd in the VM; a VM fault or a time-out fails the check.  The result
+ * is c->r (the ctx owns it, so a Lua error unwinding from here on leaks
+ * nothing).
+ */
+static struct vm_result *vm_run_or_fail(lua_State *L, struct ctx *c, const char *cmd,
+					unsigned int timeout_ms)
 {
 	unsigned int left = remaining_ms(L, c);
+	struct vm_result *r = fresh_result(c);
 
 	if (!timeout_ms || timeout_ms > left)
 		timeout_ms = left;
 	if (vm_sh(c->vm, cmd, timeout_ms, r))
 		t_vm_trouble(L, c, fmt("the lab VM could not run '%s': %s", cmd,
 				       vm_error(c->vm)));
-	if (r->verdict == VM_BOOT_FAIL) {
-		/* A fresh VM that does not boot is ours, whatever came before. */
-		char *msg = fmt("the lab VM did not boot again: %s", r->message);
-		char *ev = strdup(r->evidence);
-
-		vm_result_free(r);
-		t_ungraded(L, c, msg, ev);
-	}
+	if (r->verdict == VM_BOOT_FAIL)	/* a fresh VM that does not boot: ours */
+		t_ungraded(L, c, fmt("the lab VM did not boot again: %s", r->message),
+			   strdup(r->evidence));
 	if (vm_verdict_is_fault(r->verdict)) {
-		char *msg = fmt("%s (while running '%s')", r->message, cmd);
-		char *ev = strdup(r->evidence);
-
 		c->fault = r->verdict;
 		c->module_loaded = false;	/* the VM is gone */
-		vm_result_free(r);
-		t_failure(L, c, msg, ev);
+		t_failure(L, c, fmt("%s (while running '%s')", r->message, cmd),
+			  strdup(r->evidence));
 	}
-	if (r->verdict == VM_TIMEOUT) {
-		/* Say what it was doing, where the guest saw it. */
-		char *msg = fmt("'%s' ran past its %u s limit%s%s", cmd,
-				(timeout_ms + 999) / 1000,
-				r->pids_limit ? "; it hit the limit on processes (does it fork without end?)" : "",
-				r->truncated ? "; it printed more output than is kept (16 MiB per stream)" : "");
-		char *ev = fmt("%s%s", r->out, r->err);
-
-		vm_result_free(r);
-		t_failure(L, c, msg, ev);
-	}
-	if (r->verdict == VM_ERROR) {
-		char *msg = strdup(r->message);
-
-		vm_result_free(r);
-		t_failure(L, c, msg, NULL);
-	}
+	if (r->verdict == VM_TIMEOUT)	/* say what it was doing, where the guest saw it */
+		t_failure(L, c, fmt("'%s' ran past its %u s limit%s%s", cmd,
+				    (timeout_ms + 999) / 1000,
+				    r->pids_limit ? "; it hit the limit on processes (does it fork without end?)" : "",
+				    r->truncated ? "; it printed more output than is kept (16 MiB per stream)" : ""),
+			  fmt("%s%s", r->out, r->err));
+	if (r->verdict == VM_ERROR)
+		t_failure(L, c, strdup(r->message), NULL);
+	return r;
 }
 
 /* The built artifact in the guest, pushed once per VM boot. */
@@ -355,25 +372,21 @@ static int t_insmod(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
 	const char *args = luaL_optstring(L, 2, "");
-	struct vm_result r;
-	char *cmd;
+	struct vm_result *r;
+	const char *cmd;
 
 	if (c->quiz || !c->l->exercise || c->l->exercise->kind != EX_MODULE)
 		return luaL_error(L, "t:insmod is for module exercises");
-	cmd = fmt("insmod %s %s", pushed(L, c), args);
+	/* Lua-owned: a failure below unwinds without leaking it. */
+	cmd = lua_pushfstring(L, "insmod %s %s", pushed(L, c), args);
 	c->module_loaded = true;	/* even a failed init may leave traces */
-	vm_run_or_fail(L, c, cmd, 0, &r);
-	free(cmd);
-	if (r.exit_code != 0) {
-		char *msg = fmt("insmod %s.ko %s failed: %.*s", c->name, args,
-				(int)strcspn(r.err, "\n"), r.err);
-		char *ev = fmt("%s%s", r.out, r.err);
-
+	r = vm_run_or_fail(L, c, cmd, 0);
+	if (r->exit_code != 0) {
 		c->module_loaded = false;
-		vm_result_free(&r);
-		t_failure(L, c, msg, ev);
+		t_failure(L, c, fmt("insmod %s.ko %s failed: %.*s", c->name, args,
+				    (int)strcspn(r->err, "\n"), r->err),
+			  fmt("%s%s", r->out, r->err));
 	}
-	vm_result_free(&r);
 	return 0;
 }
 
@@ -381,24 +394,15 @@ static int t_insmod(lua_State *L)
 static int t_rmmod(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
-	struct vm_result r;
-	char *cmd;
+	struct vm_result *r;
 
 	if (c->quiz)
 		return luaL_error(L, "t:rmmod is not available in a quiz answer");
-	cmd = fmt("rmmod %s", c->name);
-	vm_run_or_fail(L, c, cmd, 0, &r);
-	free(cmd);
-	if (r.exit_code != 0) {
-		char *msg = fmt("rmmod %s failed: %.*s", c->name,
-				(int)strcspn(r.err, "\n"), r.err);
-		char *ev = strdup(r.err);
-
-		vm_result_free(&r);
-		t_failure(L, c, msg, ev);
-	}
+	r = vm_run_or_fail(L, c, lua_pushfstring(L, "rmmod %s", c->name), 0);
+	if (r->exit_code != 0)
+		t_failure(L, c, fmt("rmmod %s failed: %.*s", c->name,
+				    (int)strcspn(r->err, "\n"), r->err), strdup(r->err));
 	c->module_loaded = false;
-	vm_result_free(&r);
 	return 0;
 }
 
@@ -419,11 +423,8 @@ static int t_run(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
 	const char *cmd = luaL_checkstring(L, 2);
-	struct vm_result r;
 
-	vm_run_or_fail(L, c, cmd, opt_timeout(L, 3), &r);
-	result_table(L, &r);
-	vm_result_free(&r);
+	result_table(L, vm_run_or_fail(L, c, cmd, opt_timeout(L, 3)));
 	return 1;
 }
 
@@ -432,16 +433,12 @@ static int t_exec(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
 	const char *args = luaL_optstring(L, 2, "");
-	struct vm_result r;
-	char *cmd;
+	const char *cmd;
 
 	if (c->quiz || !c->l->exercise || c->l->exercise->kind != EX_USER)
 		return luaL_error(L, "t:exec is for user-space exercises");
-	cmd = fmt("%s %s", pushed(L, c), args);
-	vm_run_or_fail(L, c, cmd, opt_timeout(L, 3), &r);
-	free(cmd);
-	result_table(L, &r);
-	vm_result_free(&r);
+	cmd = lua_pushfstring(L, "%s %s", pushed(L, c), args);
+	result_table(L, vm_run_or_fail(L, c, cmd, opt_timeout(L, 3)));
 	return 1;
 }
 
@@ -454,8 +451,7 @@ static int t_dmesg(lua_State *L)
 
 	if (vm_kmsg(c->vm, &cursor, &text))
 		t_vm_trouble(L, c, fmt("cannot read kernel messages: %s", vm_error(c->vm)));
-	lua_pushstring(L, text);
-	free(text);
+	push_and_free(L, c, text, strlen(text));
 	return 1;
 }
 
@@ -469,8 +465,7 @@ static int t_read(lua_State *L)
 
 	if (vm_pull(c->vm, path, READ_MAX, &data, &len))
 		t_failure(L, c, strdup(vm_error(c->vm)), NULL);
-	lua_pushlstring(L, data, len);
-	free(data);
+	push_and_free(L, c, data, len);
 	return 1;
 }
 
@@ -493,8 +488,7 @@ static int t_phys(lua_State *L)
 		t_vm_trouble(L, c, fmt("cannot read guest physical memory at 0x%llx: %s",
 				       (unsigned long long)addr, vm_error(c->vm)));
 	}
-	lua_pushlstring(L, buf, (size_t)len);
-	free(buf);
+	push_and_free(L, c, buf, (size_t)len);
 	return 1;
 }
 
@@ -518,18 +512,24 @@ static int t_qemu_log(lua_State *L)
 
 /* ---- expectations ---- */
 
-static char *show(lua_State *L, int idx)
+/* The value at idx as people read it (strings quoted, at most 300 bytes),
+ * pushed as a Lua string: a __tostring that raises leaks nothing. */
+static const char *show(lua_State *L, int idx)
 {
 	size_t n;
-	const char *s = luaL_tolstring(L, idx, &n);
-	char *out;
+	const char *s = luaL_tolstring(L, idx, &n);	/* stack: ..., s */
 
-	if (lua_type(L, idx) == LUA_TSTRING)
-		out = fmt("\"%.*s\"", (int)(n > 300 ? 300 : n), s);
-	else
-		out = strndup(s, n);
-	lua_pop(L, 1);
-	return out;
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		luaL_Buffer b;
+
+		luaL_buffinit(L, &b);
+		luaL_addchar(&b, '"');
+		luaL_addlstring(&b, s, n > 300 ? 300 : n);
+		luaL_addchar(&b, '"');
+		luaL_pushresult(&b);			/* stack: ..., s, "s" */
+		lua_remove(L, -2);
+	}
+	return lua_tostring(L, -1);
 }
 
 /* t:expect(ok, "message") */
@@ -555,7 +555,7 @@ static int t_eq(lua_State *L)
 	else
 		same = lua_rawequal(L, 2, 3);
 	if (!same) {
-		char *got = show(L, 2), *want = show(L, 3);
+		const char *got = show(L, 2), *want = show(L, 3);
 
 		t_failure(L, c, fmt("%s: expected %s, got %s", what, want, got),
 			  fmt("expected: %s\ngot:      %s\n", want, got));
@@ -609,11 +609,12 @@ static int t_match(lua_State *L)
 		const char *text = lua_tostring(L, 2);
 		size_t n = strlen(text);
 		char *flat = one_line(text, 120);
+		char *msg = fmt("%s: expected to match '%s', got \"%s\"", what,
+				lua_tostring(L, 3), flat ? flat : "");
 
-		t_failure(L, c, fmt("%s: expected to match '%s', got \"%s\"", what,
-				    lua_tostring(L, 3), flat ? flat : ""),
-			  fmt("pattern: %s\ntext:\n%.*s\n", lua_tostring(L, 3),
-			      (int)(n > EVIDENCE_MAX ? EVIDENCE_MAX : n), text));
+		free(flat);
+		t_failure(L, c, msg, fmt("pattern: %s\ntext:\n%.*s\n", lua_tostring(L, 3),
+					 (int)(n > EVIDENCE_MAX ? EVIDENCE_MAX : n), text));
 	}
 	return lua_gettop(L) - top + 1;
 }
@@ -640,6 +641,7 @@ static void push_ctx(lua_State *L, struct ctx *c)
 	struct ctx **box = lua_newuserdatauv(L, sizeof(*box), 0);
 
 	*box = c;
+	c->box = box;	/* end_ctx() empties it: a `t` kept past its call is refused */
 	if (luaL_newmetatable(L, CTX_META)) {		/* stack: box, meta */
 		luaL_newlib(L, ctx_methods);		/* stack: box, meta, methods */
 		lua_setfield(L, -2, "__index");
@@ -650,6 +652,18 @@ static void push_ctx(lua_State *L, struct ctx *c)
 }
 
 /* ---- the runner ---- */
+
+/* The call that got `t` is over: `t` is refused from now on, and what the
+ * last command left is freed. */
+static void end_ctx(struct ctx *c)
+{
+	if (c->box)
+		*c->box = NULL;
+	c->box = NULL;
+	vm_result_free(&c->r);
+	free(c->held);
+	c->held = NULL;
+}
 
 static void reset_check(struct ctx *c)
 {
@@ -774,6 +788,7 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 	clean_in_place(&out->evidence, CHECK_EVIDENCE_MAX, false);
 	out->fault = c->fault;
 	lua_settop(L, 0);
+	end_ctx(c);
 	cleanup_check(c);
 	out->elapsed_ms = (unsigned int)(now_ms() - c->start);
 }
@@ -915,6 +930,7 @@ char *quiz_answer(struct lesson *l, const struct lesson_quiz *q, struct vm *vm,
 			 l->file, q->id);
 	else
 		answer = strdup(luaL_tolstring(L, -1, NULL));
+	end_ctx(&c);
 	free(c.message);
 	free(c.evidence);
 	lua_settop(L, 0);
