@@ -1361,6 +1361,12 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		uint64_t wake;
 		int w;
 
+		/* Between frames: no frame taken from the reader is in use
+		 * while sending reads the channel. */
+		if (o->winch && *o->winch) {
+			*o->winch = 0;
+			send_winsize(vm, id, stdin_fd);
+		}
 		/*
 		 * Wake for the command's deadline, or to check on a silent
 		 * guest: a PT_SYNC the agent answers even while a job runs.
@@ -1386,10 +1392,6 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		if (w == W_FRAME) {
 			last_rx = now_ms();
 			hb_nonce = 0;	/* anything at all: the guest lives */
-		}
-		if (o->winch && *o->winch) {
-			*o->winch = 0;
-			send_winsize(vm, id, stdin_fd);
 		}
 		if (w == W_EXTRA) {
 			char buf[4096];
