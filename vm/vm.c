@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -180,6 +181,22 @@ enum vm_accel vm_accel_pick(const char *env, bool kvm_dev_ok,
 	}
 	*why = "the CPU advertises neither vmx nor svm";
 	return VM_ACCEL_TCG;
+}
+
+bool vm_exit_status(int32_t status, int *exit_code, int *signal)
+{
+	*exit_code = 255;
+	*signal = 0;
+	if (status >= 0 && status <= 255) {
+		*exit_code = (int)status;
+		return true;
+	}
+	if (status >= -64 && status <= -1) {
+		*signal = (int)-status;
+		*exit_code = 128 + *signal;
+		return true;
+	}
+	return false;
 }
 
 /* Lines of the console that start a kernel fault report. */
@@ -1455,11 +1472,19 @@ int vm_exec(struct vm *vm, const char *const argv[],
 
 			res->verdict = (flags & PROTO_EXIT_TIMED_OUT) ?
 				       VM_TIMEOUT : VM_OK;
-			res->signal = st < 0 ? -st : 0;
-			res->exit_code = st < 0 ? 128 - st : st;
 			res->truncated = flags & PROTO_EXIT_TRUNCATED;
 			res->pids_limit = flags & PROTO_EXIT_PIDS_MAX;
 			done = true;
+			if (!vm_exit_status(st, &res->exit_code, &res->signal) ||
+			    c.bad) {
+				/* Not what our agent sends: the guest is not
+				 * to be trusted with the next command. */
+				res->verdict = VM_ERROR;
+				res->message = strfmt("the guest agent reported an impossible exit status %" PRId32 "%s; the lab VM restarts for the next command",
+						      st, c.bad ? " in a short frame" : "");
+				kill_qemu(vm);
+				vm->state = VM_CRASHED;
+			}
 			break;
 		}
 		case PT_ERROR: {

@@ -78,7 +78,8 @@ bool vm_verdict_is_fault(enum vm_verdict v);
 
 struct vm_result {
 	enum vm_verdict verdict;
-	int exit_code;		/* VM_OK/VM_TIMEOUT: the exit code, 128+signal if killed */
+	int exit_code;		/* VM_OK/VM_TIMEOUT: the exit code, 128+signal if
+				 * killed; always 0..255 */
 	int signal;		/* the signal that ended the command, or 0 */
 	bool truncated;		/* output past out_cap was dropped */
 	bool pids_limit;	/* it hit the guest's per-command process limit */
@@ -187,6 +188,14 @@ const char *vm_default_guest_dir(void);
  * opens read-write, and /proc/cpuinfo's text.  *why gets a reason. */
 enum vm_accel vm_accel_pick(const char *env, bool kvm_dev_ok,
 			    const char *cpuinfo, const char **why);
+
+/*
+ * Maps the wait status a PT_EXIT carries (an exit code 0..255, or -signo for
+ * a signal 1..64) to *exit_code (128+signo for a signal) and *signal.  Any
+ * other value, INT32_MIN included, comes from an agent that cannot be
+ * trusted: false, with *exit_code 255 and *signal 0.
+ */
+bool vm_exit_status(int32_t status, int *exit_code, int *signal);
 
 /*
  * Names what happened to the guest.  console: console output since the

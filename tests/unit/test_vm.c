@@ -8,6 +8,7 @@
 #include "vm.h"
 
 #include <CUnit/CUnit.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,6 +494,41 @@ static void test_classify_evidence_capped(void)
 	free(con);
 }
 
+/* ---- the exit status a (possibly hostile) agent reports ---- */
+
+static void test_exit_status(void)
+{
+	int code = -7, sig = -7;
+
+	CU_ASSERT_TRUE(vm_exit_status(0, &code, &sig));
+	CU_ASSERT_EQUAL(code, 0);
+	CU_ASSERT_EQUAL(sig, 0);
+	CU_ASSERT_TRUE(vm_exit_status(255, &code, &sig));
+	CU_ASSERT_EQUAL(code, 255);
+	CU_ASSERT_EQUAL(sig, 0);
+	CU_ASSERT_TRUE(vm_exit_status(-9, &code, &sig));
+	CU_ASSERT_EQUAL(code, 137);
+	CU_ASSERT_EQUAL(sig, 9);
+	CU_ASSERT_TRUE(vm_exit_status(-64, &code, &sig));
+	CU_ASSERT_EQUAL(code, 192);
+	CU_ASSERT_EQUAL(sig, 64);
+}
+
+static void test_exit_status_impossible(void)
+{
+	/* -INT32_MIN and 128 - INT32_MIN overflow; 256 would exit 0. */
+	const int32_t bad[] = { INT32_MIN, INT32_MIN + 1, INT32_MIN + 127,
+				-65, 256, 512, INT32_MAX };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int code = -7, sig = -7;
+
+		CU_ASSERT_FALSE(vm_exit_status(bad[i], &code, &sig));
+		CU_ASSERT_EQUAL(code, 255);
+		CU_ASSERT_EQUAL(sig, 0);
+	}
+}
+
 /* ---- names ---- */
 
 static void test_names(void)
@@ -590,6 +626,8 @@ int register_vm_tests(void)
 		{ "classify: soft lockup is a hang", test_classify_hang_soft_lockup },
 		{ "classify: ok", test_classify_ok },
 		{ "classify: evidence capped", test_classify_evidence_capped },
+		{ "exit status: codes and signals", test_exit_status },
+		{ "exit status: INT32_MIN and other impossible ones", test_exit_status_impossible },
 		{ "verdict and state names", test_names },
 		{ "verdict is a fault", test_is_fault },
 		{ "no guest image", test_no_image },
