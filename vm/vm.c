@@ -62,6 +62,7 @@ struct vm {
 	uint32_t next_id, next_nonce;
 
 	unsigned int boots, boot_ms;
+	off_t boot_con_off;	/* where this boot's console text begins */
 	char uname[128];
 	const char *accel;
 	char err[1024];
@@ -1031,7 +1032,9 @@ int vm_resync(struct vm *vm, unsigned int timeout_ms)
 
 static int boot_failed(struct vm *vm, const char *why)
 {
-	char *con = vm_console_since(vm, 0), *ql = qemu_log_tail(vm);
+	/* This boot's text only: an earlier boot's panic is history. */
+	char *con = vm_console_since(vm, vm->boot_con_off);
+	char *ql = qemu_log_tail(vm);
 	char *msg = NULL, *ev = NULL;
 	const char *at = con ? find_marker(con, oops_markers) : NULL;
 
@@ -1124,6 +1127,7 @@ int vm_start(struct vm *vm)
 			fclose(c);
 		}
 	}
+	vm->boot_con_off = vm_console_size(vm);
 	logfd = open(vm->qemu_log_path, O_WRONLY | O_CREAT | O_TRUNC |
 		     O_CLOEXEC, 0644);
 	if (logfd < 0)
