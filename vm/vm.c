@@ -28,6 +28,8 @@
 #define DEFAULT_MEM_MB		256
 #define DEFAULT_BOOT_MS		60000
 #define DEFAULT_OUT_CAP		(16u << 20)
+#define DEFAULT_CONSOLE_CAP	(8u << 20)
+#define CONSOLE_CHECK_MS	1000	/* a running command's console is trimmed */
 /* Past a command's limit, for the agent's own kill and report: a loaded
  * host is slow, and hangs are the heartbeat's job, not this margin's. */
 #define REPLY_MARGIN_MS		10000
@@ -63,6 +65,8 @@ struct vm {
 
 	unsigned int boots, boot_ms;
 	off_t boot_con_off;	/* where this boot's console text begins */
+	off_t con_punched;	/* console.log's bytes before this are a hole */
+	uint64_t con_checked;	/* now_ms() of the last console_trim() */
 	char uname[128];
 	const char *accel;
 	char err[1024];
@@ -418,6 +422,8 @@ struct vm *vm_new(const struct vm_options *opts)
 			     env && *env ? env : NULL);
 	if (!vm->o.mem_mb)
 		vm->o.mem_mb = DEFAULT_MEM_MB;
+	if (!vm->o.console_cap)
+		vm->o.console_cap = DEFAULT_CONSOLE_CAP;
 	if (!vm->o.boot_timeout_ms)
 		vm->o.boot_timeout_ms = DEFAULT_BOOT_MS;
 	vm->chan = vm->qmp = vm->pidfd = -1;
@@ -588,10 +594,40 @@ off_t vm_console_size(const struct vm *vm)
 char *vm_console_since(const struct vm *vm, off_t offset)
 {
 	off_t size = vm_console_size(vm);
+	off_t tail = (off_t)(vm->o.console_cap / 8);
 
 	if (offset > size)
 		offset = 0;
+	if (size - offset > tail)
+		offset = size - tail;
 	return read_file(vm->console_path, offset, (size_t)(size - offset));
+}
+
+/*
+ * Bounds what console.log keeps on disk: past console_cap bytes, everything
+ * but the last half is punched out.  QEMU appends meanwhile (O_APPEND); the
+ * file's size and so every offset stays as it was.  Cheap (one stat) while
+ * the file is under the cap.
+ */
+static void console_trim(struct vm *vm)
+{
+	off_t size = vm_console_size(vm), keep = (off_t)(vm->o.console_cap / 2);
+	int fd;
+
+	vm->con_checked = now_ms();
+	if (size < vm->con_punched)
+		vm->con_punched = 0;	/* the file was replaced */
+	if (size - vm->con_punched <= (off_t)vm->o.console_cap)
+		return;
+	fd = open(vm->console_path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (!fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		       vm->con_punched, size - keep - vm->con_punched))
+		vm->con_punched = size - keep;
+	else if (ftruncate(fd, 0) == 0)	/* no holes here: start again */
+		vm->con_punched = 0;
+	close(fd);
 }
 
 static bool qemu_alive(struct vm *vm)
@@ -625,8 +661,10 @@ bool vm_alive(struct vm *vm)
 {
 	if (vm->state != VM_READY)
 		return false;
-	if (qemu_alive(vm))
+	if (qemu_alive(vm)) {
+		console_trim(vm);	/* a front end's poll bounds an idle VM's */
 		return true;
+	}
 	if (WIFSIGNALED(vm->qemu_status))
 		snprintf(vm->err, sizeof(vm->err), "QEMU was killed by signal %d",
 			 WTERMSIG(vm->qemu_status));
@@ -1127,6 +1165,7 @@ int vm_start(struct vm *vm)
 			fclose(c);
 		}
 	}
+	console_trim(vm);
 	vm->boot_con_off = vm_console_size(vm);
 	logfd = open(vm->qemu_log_path, O_WRONLY | O_CREAT | O_TRUNC |
 		     O_CLOEXEC, 0644);
@@ -1297,6 +1336,7 @@ static void judge(struct vm *vm, struct vm_result *res, off_t con_off,
 		poll(&pfd, 1, QEMU_EXIT_WAIT_MS);
 		qemu_alive(vm);
 	}
+	console_trim(vm);
 	con = vm_console_since(vm, con_off);
 	ql = vm->qemu_status != -1 ? qemu_log_tail(vm) : strdup("");
 
@@ -1356,6 +1396,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		return -1;
 	out.limit = err.limit = o->out_cap ? o->out_cap : DEFAULT_OUT_CAP;
 	id = ++vm->next_id & 0x7fffffff;	/* high bit: sync nonces */
+	console_trim(vm);
 	con_off = vm_console_size(vm);
 	if (o->pty && stdin_fd >= 0)
 		ioctl(stdin_fd, TIOCGWINSZ, &ws);
@@ -1382,6 +1423,8 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		uint64_t wake;
 		int w;
 
+		if (now_ms() - vm->con_checked >= CONSOLE_CHECK_MS)
+			console_trim(vm);
 		/* Between frames: no frame taken from the reader is in use
 		 * while sending reads the channel. */
 		if (o->winch && *o->winch) {

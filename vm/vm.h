@@ -50,6 +50,7 @@ struct vm_options {
 	unsigned int mem_mb;	/* 0: 256 (edu's 28-bit DMA reaches all of it) */
 	enum vm_accel accel;
 	unsigned int boot_timeout_ms;	/* 0: 60 s */
+	size_t console_cap;	/* console.log's bytes kept on disk; 0: 8 MiB */
 };
 
 /* X(enum, short name, what it means to a person) */
@@ -162,8 +163,14 @@ int vm_monitor(struct vm *vm, const char *cmd, char **out);
  * not answer within timeout_ms. */
 int vm_resync(struct vm *vm, unsigned int timeout_ms);
 
-/* The kernel console (first serial port), kept across reboots of the
- * session; vm_console_since() returns what was added after byte offset. */
+/*
+ * The kernel console (first serial port), kept across reboots of the
+ * session; vm_console_since() returns what was added after byte offset, at
+ * most its last console_cap/8 bytes (1 MiB by default): a module flooding
+ * printk costs a bounded read.  Once the file passes console_cap, all but
+ * its last half is punched out (it reads back as NUL bytes, the offsets
+ * stay): what is on disk stays near console_cap.
+ */
 const char *vm_console_path(const struct vm *vm);
 off_t vm_console_size(const struct vm *vm);
 char *vm_console_since(const struct vm *vm, off_t offset);
