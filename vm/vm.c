@@ -29,6 +29,7 @@
 #define DEFAULT_BOOT_MS		60000
 #define DEFAULT_OUT_CAP		(16u << 20)
 #define DEFAULT_CONSOLE_CAP	(8u << 20)
+#define GUEST_TEXT_MAX		300	/* bytes of an agent's message we repeat */
 #define CONSOLE_CHECK_MS	1000	/* a running command's console is trimmed */
 /* Past a command's limit, for the agent's own kill and report: a loaded
  * host is slow, and hangs are the heartbeat's job, not this margin's. */
@@ -186,6 +187,35 @@ enum vm_accel vm_accel_pick(const char *env, bool kvm_dev_ok,
 	}
 	*why = "the CPU advertises neither vmx nor svm";
 	return VM_ACCEL_TCG;
+}
+
+char *vm_guest_text(char *s, size_t max)
+{
+	size_t n;
+
+	if (!s)
+		return NULL;
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	n = strlen(s);
+	if (n > max && max >= 3) {
+		/* Whole UTF-8 characters only: no continuation byte first. */
+		size_t cut = max - 3;
+
+		while (cut && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+		memcpy(s + cut, "...", 4);
+	} else if (n > max) {
+		s[max] = '\0';
+	}
+	return s;
+}
+
+/* A string from the guest, fit for one line (see vm_guest_text()). */
+static char *guest_str(struct proto_cursor *c)
+{
+	return vm_guest_text(proto_get_str(c), GUEST_TEXT_MAX);
 }
 
 bool vm_exit_status(int32_t status, int *exit_code, int *signal)
@@ -1241,7 +1271,7 @@ int vm_start(struct vm *vm)
 
 		proto_cursor_init(&c, f.payload, f.len);
 		version = proto_get_u32(&c);
-		name = proto_get_str(&c);
+		name = guest_str(&c);
 		snprintf(vm->uname, sizeof(vm->uname), "%s", name ? name : "?");
 		free(name);
 		if (version != PROTO_VERSION)
@@ -1536,7 +1566,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		}
 		case PT_ERROR: {
 			int32_t e = (int32_t)proto_get_u32(&c);
-			char *msg = proto_get_str(&c);
+			char *msg = guest_str(&c);
 
 			res->verdict = VM_ERROR;
 			res->message = strfmt("the guest agent refused: %s (%s)",
@@ -1617,7 +1647,7 @@ static int wait_reply(struct vm *vm, uint32_t id, struct sink *data,
 
 			proto_cursor_init(&c, f.payload, f.len);
 			proto_get_u32(&c);
-			msg = proto_get_str(&c);
+			msg = guest_str(&c);
 			fail(vm, "%s: %s", what, msg ? msg : "the guest agent refused");
 			free(msg);
 			return -1;

@@ -197,6 +197,14 @@ enum vm_accel vm_accel_pick(const char *env, bool kvm_dev_ok,
 			    const char *cpuinfo, const char **why);
 
 /*
+ * Makes text from the guest (an agent's error message, its uname) fit for
+ * one line of a terminal or a report, in place: control bytes (below 0x20,
+ * 0x7f: newlines, escape sequences) become '?', and it is cut to at most
+ * max bytes, "..." included.  Returns s; NULL stays NULL.
+ */
+char *vm_guest_text(char *s, size_t max);
+
+/*
  * Maps the wait status a PT_EXIT carries (an exit code 0..255, or -signo for
  * a signal 1..64) to *exit_code (128+signo for a signal) and *signal.  Any
  * other value, INT32_MIN included, comes from an agent that cannot be

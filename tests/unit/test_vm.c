@@ -494,6 +494,25 @@ static void test_classify_evidence_capped(void)
 	free(con);
 }
 
+/* ---- text from the guest ---- */
+
+static void test_guest_text(void)
+{
+	char esc[] = "no such file\n\033[2J\033]0;owned\007\r\x7f!";
+	char longer[] = "0123456789";
+	char utf8[] = "ab\xc3\xa9\xc3\xa9x";	/* "abééx" */
+	char shorter[] = "ok";
+
+	CU_ASSERT_STRING_EQUAL(vm_guest_text(esc, 300),
+			       "no such file??[2J?]0;owned??" "?!");
+	CU_ASSERT_STRING_EQUAL(vm_guest_text(longer, 8), "01234...");
+	CU_ASSERT_EQUAL(strlen(longer), 8);
+	/* "a" "b" + half an é + "..." would be 6: the whole é goes. */
+	CU_ASSERT_STRING_EQUAL(vm_guest_text(utf8, 6), "ab...");
+	CU_ASSERT_STRING_EQUAL(vm_guest_text(shorter, 2), "ok");
+	CU_ASSERT_PTR_NULL(vm_guest_text(NULL, 10));
+}
+
 /* ---- the exit status a (possibly hostile) agent reports ---- */
 
 static void test_exit_status(void)
@@ -626,6 +645,7 @@ int register_vm_tests(void)
 		{ "classify: soft lockup is a hang", test_classify_hang_soft_lockup },
 		{ "classify: ok", test_classify_ok },
 		{ "classify: evidence capped", test_classify_evidence_capped },
+		{ "text from the guest: one line, capped", test_guest_text },
 		{ "exit status: codes and signals", test_exit_status },
 		{ "exit status: INT32_MIN and other impossible ones", test_exit_status_impossible },
 		{ "verdict and state names", test_names },
