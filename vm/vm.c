@@ -337,9 +337,9 @@ static char *marker_message(const char *words, const char *text,
 	return msg;
 }
 
-enum vm_verdict vm_classify(const char *console, const char *qemu_log,
-			    int qemu_status, bool answered, char **message,
-			    char **evidence)
+static enum vm_verdict classify(const char *console, const char *qemu_log,
+				int qemu_status, bool answered, char **message,
+				char **evidence)
 {
 	const char *at = find_marker(console, oops_markers);
 
@@ -389,6 +389,28 @@ enum vm_verdict vm_classify(const char *console, const char *qemu_log,
 	*message = strdup("");
 	*evidence = strdup("");
 	return VM_OK;
+}
+
+/* The console is the guest's to write: a module can print escape
+ * sequences.  Only lines (\n, \r) and tabs stay in an excerpt. */
+static void printable_lines(char *s)
+{
+	for (; s && *s; s++)
+		if (((unsigned char)*s < 0x20 && !strchr("\n\r\t", *s)) ||
+		    *s == 0x7f)
+			*s = '?';
+}
+
+enum vm_verdict vm_classify(const char *console, const char *qemu_log,
+			    int qemu_status, bool answered, char **message,
+			    char **evidence)
+{
+	enum vm_verdict v = classify(console, qemu_log, qemu_status, answered,
+				     message, evidence);
+
+	vm_guest_text(*message, SIZE_MAX);
+	printable_lines(*evidence);
+	return v;
 }
 
 /* ---- lifecycle ---- */

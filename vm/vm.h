@@ -216,7 +216,8 @@ bool vm_exit_status(int32_t status, int *exit_code, int *signal);
  * Names what happened to the guest.  console: console output since the
  * request began; qemu_log: QEMU's output; qemu_status: its wait status, or
  * -1 while it runs; answered: the agent replied in time.  *message and
- * *evidence are malloc'd (never NULL).
+ * *evidence are malloc'd (never NULL) and hold no control bytes but the
+ * evidence's line ends and tabs: the console is the guest's to write.
  */
 enum vm_verdict vm_classify(const char *console, const char *qemu_log,
 			    int qemu_status, bool answered, char **message,

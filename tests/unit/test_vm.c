@@ -228,6 +228,27 @@ static void test_classify_oops_crlf(void)
 	free(ev);
 }
 
+static void test_classify_escapes(void)
+{
+	/* A module prints what it likes: no escape reaches a terminal. */
+	static const char con[] =
+		"[    2.101234] x\033]0;owned\007 \033[2J\n"
+		"[    2.345678] BUG: kernel NULL pointer dereference, address: \033[8m0000\n"
+		"[    2.346530] RIP: 0010:faulty_oops+0x5/0x10 [faulty]\n";
+	char *msg = NULL, *ev = NULL;
+
+	CU_ASSERT_EQUAL(vm_classify(con, "", -1, true, &msg, &ev), VM_OOPS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_STRING_EQUAL(msg, "the kernel oopsed: BUG: kernel NULL pointer dereference, address: ?[8m0000 (at faulty_oops+0x5/0x10 [faulty])");
+	CU_ASSERT_STRING_EQUAL(ev,
+		"[    2.101234] x?]0;owned? ?[2J\n"
+		"[    2.345678] BUG: kernel NULL pointer dereference, address: ?[8m0000\n"
+		"[    2.346530] RIP: 0010:faulty_oops+0x5/0x10 [faulty]\n");
+	free(msg);
+	free(ev);
+}
+
 static const char con_panic[] =
 	"[   12.345678] sysrq: Trigger a crash\n"
 	"[   12.345901] Kernel panic - not syncing: sysrq triggered crash\n"
@@ -636,6 +657,7 @@ int register_vm_tests(void)
 		{ "accel: vmx outside the flags line", test_accel_vmx_elsewhere },
 		{ "classify: oops", test_classify_oops },
 		{ "classify: oops on a CRLF console", test_classify_oops_crlf },
+		{ "classify: no escape sequence gets out", test_classify_escapes },
 		{ "classify: panic", test_classify_panic },
 		{ "classify: panic after an oops", test_classify_panic_after_oops },
 		{ "classify: QEMU abort", test_classify_qemu_abort },
