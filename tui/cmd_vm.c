@@ -27,8 +27,9 @@ static const char vm_usage[] =
 	"                     IOVAs, unrelated to physical addresses\n"
 	"  --timeout SECONDS  stop COMMAND after this long (default: no limit)\n"
 	"\n"
-	"exit status: COMMAND's own; 124 if it ran past --timeout; 125 if the lab\n"
-	"VM failed (did not boot, kernel oops or panic, guest hung, QEMU died),\n"
+	"exit status: COMMAND's own (128+N if signal N ended it); 124 if it ran past\n"
+	"--timeout; 125 if the lab VM failed (did not boot, kernel oops or panic,\n"
+	"guest hung, QEMU died, the guest agent reported an impossible status),\n"
 	"with the reason and the console excerpt on stderr; 2 for a bad command line.\n";
 
 static struct termios saved_tio;
@@ -57,7 +58,9 @@ static void on_winch(int sig)
 
 static int report(struct vm *vm, const struct vm_result *res, bool interactive)
 {
-	if (res->verdict == VM_OK)
+	/* An exit status is a byte: 256 would read as success. */
+	if (res->verdict == VM_OK && res->exit_code >= 0 &&
+	    res->exit_code <= 255)
 		return res->exit_code;
 	if (interactive)
 		restore_terminal();

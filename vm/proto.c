@@ -3,6 +3,7 @@
 #include "proto.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,7 @@ void proto_reader_init(struct proto_reader *r)
 void proto_reader_free(struct proto_reader *r)
 {
 	free(r->buf);
+	free(r->old);
 	proto_reader_init(r);
 }
 
@@ -81,23 +83,33 @@ void proto_reader_reset(struct proto_reader *r)
 	r->len = 0;
 }
 
+/*
+ * Appends after the unconsumed bytes and never over the frame taken last
+ * (it sits before `off`): when the bytes do not fit behind it, they go to a
+ * new buffer and the old one waits in `old` for the next proto_reader_next().
+ */
 int proto_reader_feed(struct proto_reader *r, const void *data, size_t n)
 {
-	if (r->off && r->off + r->len + n > r->cap) {
-		memmove(r->buf, r->buf + r->off, r->len);
-		r->off = 0;
-	}
-	if (r->len + n > r->cap) {
+	if (n > SIZE_MAX / 4 - r->len)
+		return -ENOMEM;
+	if (r->off + r->len + n > r->cap) {
 		size_t cap = r->cap ? r->cap : 4096;
 		uint8_t *p;
 
 		while (cap < r->len + n)
 			cap *= 2;
-		p = realloc(r->buf, cap);
+		p = malloc(cap);
 		if (!p)
 			return -ENOMEM;
+		if (r->len)
+			memcpy(p, r->buf + r->off, r->len);
+		if (r->old)
+			free(r->buf);	/* the frame taken last is in `old` */
+		else
+			r->old = r->buf;
 		r->buf = p;
 		r->cap = cap;
+		r->off = 0;
 	}
 	memcpy(r->buf + r->off + r->len, data, n);
 	r->len += n;
@@ -114,12 +126,19 @@ static void consume(struct proto_reader *r, size_t n)
 {
 	r->off += n;
 	r->len -= n;
-	if (!r->len)
-		r->off = 0;
 }
 
 int proto_reader_next(struct proto_reader *r, struct proto_frame *f)
 {
+	/* The frame taken last is released now: reclaim its room. */
+	free(r->old);
+	r->old = NULL;
+	if (!r->len) {
+		r->off = 0;
+	} else if (r->off > r->cap / 2) {
+		memmove(r->buf, r->buf + r->off, r->len);
+		r->off = 0;
+	}
 	for (;;) {
 		const uint8_t *h = r->buf + r->off;
 		uint32_t len;
@@ -145,7 +164,7 @@ int proto_reader_next(struct proto_reader *r, struct proto_frame *f)
 		f->id = get_le32(h + 8);
 		f->len = len;
 		f->payload = h + PROTO_HDR_SIZE;
-		/* The bytes stay in place until the next feed/next call. */
+		/* The bytes stay in place until the next call of this. */
 		consume(r, PROTO_HDR_SIZE + len);
 		return 1;
 	}

@@ -81,7 +81,9 @@ struct proto_frame {
 	uint8_t flags;
 	uint32_t id;
 	uint32_t len;
-	const uint8_t *payload;	/* valid until the next proto_reader call */
+	const uint8_t *payload;	/* valid until the next proto_reader_next(),
+				 * proto_reader_reset() or _free() call:
+				 * feeding more bytes leaves it intact */
 };
 
 /* Name of a frame type ("PT_EXEC"), or "PT_?" for an unknown value. */
@@ -94,10 +96,14 @@ void proto_encode_header(uint8_t hdr[PROTO_HDR_SIZE], unsigned int type,
 /*
  * Incremental frame reader.  Feed it whatever bytes arrive; take frames out
  * with proto_reader_next().  Invariant: `buf` holds `len` unconsumed bytes
- * starting at `buf + off`.
+ * starting at `buf + off`; the bytes before `off` (the frame taken last) are
+ * not written to by a feed, and a feed that needs a bigger buffer keeps the
+ * one it leaves in `old` until the next proto_reader_next(): a caller that
+ * reads the channel while it sends a reply cannot clobber the frame it is
+ * handling.
  */
 struct proto_reader {
-	uint8_t *buf;
+	uint8_t *buf, *old;
 	size_t off, len, cap;
 	uint64_t skipped;	/* bytes dropped while looking for a header */
 	uint64_t oversized;	/* frames dropped for len > PROTO_MAX_PAYLOAD */

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -27,6 +28,9 @@
 #define DEFAULT_MEM_MB		256
 #define DEFAULT_BOOT_MS		60000
 #define DEFAULT_OUT_CAP		(16u << 20)
+#define DEFAULT_CONSOLE_CAP	(8u << 20)
+#define GUEST_TEXT_MAX		300	/* bytes of an agent's message we repeat */
+#define CONSOLE_CHECK_MS	1000	/* a running command's console is trimmed */
 /* Past a command's limit, for the agent's own kill and report: a loaded
  * host is slow, and hangs are the heartbeat's job, not this margin's. */
 #define REPLY_MARGIN_MS		10000
@@ -61,6 +65,9 @@ struct vm {
 	uint32_t next_id, next_nonce;
 
 	unsigned int boots, boot_ms;
+	off_t boot_con_off;	/* where this boot's console text begins */
+	off_t con_punched;	/* console.log's bytes before this are a hole */
+	uint64_t con_checked;	/* now_ms() of the last console_trim() */
 	char uname[128];
 	const char *accel;
 	char err[1024];
@@ -182,6 +189,51 @@ enum vm_accel vm_accel_pick(const char *env, bool kvm_dev_ok,
 	return VM_ACCEL_TCG;
 }
 
+char *vm_guest_text(char *s, size_t max)
+{
+	size_t n;
+
+	if (!s)
+		return NULL;
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	n = strlen(s);
+	if (n > max && max >= 3) {
+		/* Whole UTF-8 characters only: no continuation byte first. */
+		size_t cut = max - 3;
+
+		while (cut && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+		memcpy(s + cut, "...", 4);
+	} else if (n > max) {
+		s[max] = '\0';
+	}
+	return s;
+}
+
+/* A string from the guest, fit for one line (see vm_guest_text()). */
+static char *guest_str(struct proto_cursor *c)
+{
+	return vm_guest_text(proto_get_str(c), GUEST_TEXT_MAX);
+}
+
+bool vm_exit_status(int32_t status, int *exit_code, int *signal)
+{
+	*exit_code = 255;
+	*signal = 0;
+	if (status >= 0 && status <= 255) {
+		*exit_code = (int)status;
+		return true;
+	}
+	if (status >= -64 && status <= -1) {
+		*signal = (int)-status;
+		*exit_code = 128 + *signal;
+		return true;
+	}
+	return false;
+}
+
 /* Lines of the console that start a kernel fault report. */
 static const char *const oops_markers[] = {
 	"Kernel panic - not syncing",
@@ -285,9 +337,9 @@ static char *marker_message(const char *words, const char *text,
 	return msg;
 }
 
-enum vm_verdict vm_classify(const char *console, const char *qemu_log,
-			    int qemu_status, bool answered, char **message,
-			    char **evidence)
+static enum vm_verdict classify(const char *console, const char *qemu_log,
+				int qemu_status, bool answered, char **message,
+				char **evidence)
 {
 	const char *at = find_marker(console, oops_markers);
 
@@ -337,6 +389,28 @@ enum vm_verdict vm_classify(const char *console, const char *qemu_log,
 	*message = strdup("");
 	*evidence = strdup("");
 	return VM_OK;
+}
+
+/* The console is the guest's to write: a module can print escape
+ * sequences.  Only lines (\n, \r) and tabs stay in an excerpt. */
+static void printable_lines(char *s)
+{
+	for (; s && *s; s++)
+		if (((unsigned char)*s < 0x20 && !strchr("\n\r\t", *s)) ||
+		    *s == 0x7f)
+			*s = '?';
+}
+
+enum vm_verdict vm_classify(const char *console, const char *qemu_log,
+			    int qemu_status, bool answered, char **message,
+			    char **evidence)
+{
+	enum vm_verdict v = classify(console, qemu_log, qemu_status, answered,
+				     message, evidence);
+
+	vm_guest_text(*message, SIZE_MAX);
+	printable_lines(*evidence);
+	return v;
 }
 
 /* ---- lifecycle ---- */
@@ -400,6 +474,8 @@ struct vm *vm_new(const struct vm_options *opts)
 			     env && *env ? env : NULL);
 	if (!vm->o.mem_mb)
 		vm->o.mem_mb = DEFAULT_MEM_MB;
+	if (!vm->o.console_cap)
+		vm->o.console_cap = DEFAULT_CONSOLE_CAP;
 	if (!vm->o.boot_timeout_ms)
 		vm->o.boot_timeout_ms = DEFAULT_BOOT_MS;
 	vm->chan = vm->qmp = vm->pidfd = -1;
@@ -570,10 +646,40 @@ off_t vm_console_size(const struct vm *vm)
 char *vm_console_since(const struct vm *vm, off_t offset)
 {
 	off_t size = vm_console_size(vm);
+	off_t tail = (off_t)(vm->o.console_cap / 8);
 
 	if (offset > size)
 		offset = 0;
+	if (size - offset > tail)
+		offset = size - tail;
 	return read_file(vm->console_path, offset, (size_t)(size - offset));
+}
+
+/*
+ * Bounds what console.log keeps on disk: past console_cap bytes, everything
+ * but the last half is punched out.  QEMU appends meanwhile (O_APPEND); the
+ * file's size and so every offset stays as it was.  Cheap (one stat) while
+ * the file is under the cap.
+ */
+static void console_trim(struct vm *vm)
+{
+	off_t size = vm_console_size(vm), keep = (off_t)(vm->o.console_cap / 2);
+	int fd;
+
+	vm->con_checked = now_ms();
+	if (size < vm->con_punched)
+		vm->con_punched = 0;	/* the file was replaced */
+	if (size - vm->con_punched <= (off_t)vm->o.console_cap)
+		return;
+	fd = open(vm->console_path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (!fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		       vm->con_punched, size - keep - vm->con_punched))
+		vm->con_punched = size - keep;
+	else if (ftruncate(fd, 0) == 0)	/* no holes here: start again */
+		vm->con_punched = 0;
+	close(fd);
 }
 
 static bool qemu_alive(struct vm *vm)
@@ -607,8 +713,10 @@ bool vm_alive(struct vm *vm)
 {
 	if (vm->state != VM_READY)
 		return false;
-	if (qemu_alive(vm))
+	if (qemu_alive(vm)) {
+		console_trim(vm);	/* a front end's poll bounds an idle VM's */
 		return true;
+	}
 	if (WIFSIGNALED(vm->qemu_status))
 		snprintf(vm->err, sizeof(vm->err), "QEMU was killed by signal %d",
 			 WTERMSIG(vm->qemu_status));
@@ -1014,7 +1122,9 @@ int vm_resync(struct vm *vm, unsigned int timeout_ms)
 
 static int boot_failed(struct vm *vm, const char *why)
 {
-	char *con = vm_console_since(vm, 0), *ql = qemu_log_tail(vm);
+	/* This boot's text only: an earlier boot's panic is history. */
+	char *con = vm_console_since(vm, vm->boot_con_off);
+	char *ql = qemu_log_tail(vm);
 	char *msg = NULL, *ev = NULL;
 	const char *at = con ? find_marker(con, oops_markers) : NULL;
 
@@ -1107,6 +1217,8 @@ int vm_start(struct vm *vm)
 			fclose(c);
 		}
 	}
+	console_trim(vm);
+	vm->boot_con_off = vm_console_size(vm);
 	logfd = open(vm->qemu_log_path, O_WRONLY | O_CREAT | O_TRUNC |
 		     O_CLOEXEC, 0644);
 	if (logfd < 0)
@@ -1181,7 +1293,7 @@ int vm_start(struct vm *vm)
 
 		proto_cursor_init(&c, f.payload, f.len);
 		version = proto_get_u32(&c);
-		name = proto_get_str(&c);
+		name = guest_str(&c);
 		snprintf(vm->uname, sizeof(vm->uname), "%s", name ? name : "?");
 		free(name);
 		if (version != PROTO_VERSION)
@@ -1276,6 +1388,7 @@ static void judge(struct vm *vm, struct vm_result *res, off_t con_off,
 		poll(&pfd, 1, QEMU_EXIT_WAIT_MS);
 		qemu_alive(vm);
 	}
+	console_trim(vm);
 	con = vm_console_since(vm, con_off);
 	ql = vm->qemu_status != -1 ? qemu_log_tail(vm) : strdup("");
 
@@ -1335,6 +1448,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		return -1;
 	out.limit = err.limit = o->out_cap ? o->out_cap : DEFAULT_OUT_CAP;
 	id = ++vm->next_id & 0x7fffffff;	/* high bit: sync nonces */
+	console_trim(vm);
 	con_off = vm_console_size(vm);
 	if (o->pty && stdin_fd >= 0)
 		ioctl(stdin_fd, TIOCGWINSZ, &ws);
@@ -1361,6 +1475,14 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		uint64_t wake;
 		int w;
 
+		if (now_ms() - vm->con_checked >= CONSOLE_CHECK_MS)
+			console_trim(vm);
+		/* Between frames: no frame taken from the reader is in use
+		 * while sending reads the channel. */
+		if (o->winch && *o->winch) {
+			*o->winch = 0;
+			send_winsize(vm, id, stdin_fd);
+		}
 		/*
 		 * Wake for the command's deadline, or to check on a silent
 		 * guest: a PT_SYNC the agent answers even while a job runs.
@@ -1386,10 +1508,6 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		if (w == W_FRAME) {
 			last_rx = now_ms();
 			hb_nonce = 0;	/* anything at all: the guest lives */
-		}
-		if (o->winch && *o->winch) {
-			*o->winch = 0;
-			send_winsize(vm, id, stdin_fd);
 		}
 		if (w == W_EXTRA) {
 			char buf[4096];
@@ -1453,16 +1571,24 @@ int vm_exec(struct vm *vm, const char *const argv[],
 
 			res->verdict = (flags & PROTO_EXIT_TIMED_OUT) ?
 				       VM_TIMEOUT : VM_OK;
-			res->signal = st < 0 ? -st : 0;
-			res->exit_code = st < 0 ? 128 - st : st;
 			res->truncated = flags & PROTO_EXIT_TRUNCATED;
 			res->pids_limit = flags & PROTO_EXIT_PIDS_MAX;
 			done = true;
+			if (!vm_exit_status(st, &res->exit_code, &res->signal) ||
+			    c.bad) {
+				/* Not what our agent sends: the guest is not
+				 * to be trusted with the next command. */
+				res->verdict = VM_ERROR;
+				res->message = strfmt("the guest agent reported an impossible exit status %" PRId32 "%s; the lab VM restarts for the next command",
+						      st, c.bad ? " in a short frame" : "");
+				kill_qemu(vm);
+				vm->state = VM_CRASHED;
+			}
 			break;
 		}
 		case PT_ERROR: {
 			int32_t e = (int32_t)proto_get_u32(&c);
-			char *msg = proto_get_str(&c);
+			char *msg = guest_str(&c);
 
 			res->verdict = VM_ERROR;
 			res->message = strfmt("the guest agent refused: %s (%s)",
@@ -1543,7 +1669,7 @@ static int wait_reply(struct vm *vm, uint32_t id, struct sink *data,
 
 			proto_cursor_init(&c, f.payload, f.len);
 			proto_get_u32(&c);
-			msg = proto_get_str(&c);
+			msg = guest_str(&c);
 			fail(vm, "%s: %s", what, msg ? msg : "the guest agent refused");
 			free(msg);
 			return -1;

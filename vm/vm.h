@@ -50,6 +50,7 @@ struct vm_options {
 	unsigned int mem_mb;	/* 0: 256 (edu's 28-bit DMA reaches all of it) */
 	enum vm_accel accel;
 	unsigned int boot_timeout_ms;	/* 0: 60 s */
+	size_t console_cap;	/* console.log's bytes kept on disk; 0: 8 MiB */
 };
 
 /* X(enum, short name, what it means to a person) */
@@ -78,7 +79,8 @@ bool vm_verdict_is_fault(enum vm_verdict v);
 
 struct vm_result {
 	enum vm_verdict verdict;
-	int exit_code;		/* VM_OK/VM_TIMEOUT: the exit code, 128+signal if killed */
+	int exit_code;		/* VM_OK/VM_TIMEOUT: the exit code, 128+signal if
+				 * killed; always 0..255 */
 	int signal;		/* the signal that ended the command, or 0 */
 	bool truncated;		/* output past out_cap was dropped */
 	bool pids_limit;	/* it hit the guest's per-command process limit */
@@ -161,8 +163,14 @@ int vm_monitor(struct vm *vm, const char *cmd, char **out);
  * not answer within timeout_ms. */
 int vm_resync(struct vm *vm, unsigned int timeout_ms);
 
-/* The kernel console (first serial port), kept across reboots of the
- * session; vm_console_since() returns what was added after byte offset. */
+/*
+ * The kernel console (first serial port), kept across reboots of the
+ * session; vm_console_since() returns what was added after byte offset, at
+ * most its last console_cap/8 bytes (1 MiB by default): a module flooding
+ * printk costs a bounded read.  Once the file passes console_cap, all but
+ * its last half is punched out (it reads back as NUL bytes, the offsets
+ * stay): what is on disk stays near console_cap.
+ */
 const char *vm_console_path(const struct vm *vm);
 off_t vm_console_size(const struct vm *vm);
 char *vm_console_since(const struct vm *vm, off_t offset);
@@ -189,10 +197,27 @@ enum vm_accel vm_accel_pick(const char *env, bool kvm_dev_ok,
 			    const char *cpuinfo, const char **why);
 
 /*
+ * Makes text from the guest (an agent's error message, its uname) fit for
+ * one line of a terminal or a report, in place: control bytes (below 0x20,
+ * 0x7f: newlines, escape sequences) become '?', and it is cut to at most
+ * max bytes, "..." included.  Returns s; NULL stays NULL.
+ */
+char *vm_guest_text(char *s, size_t max);
+
+/*
+ * Maps the wait status a PT_EXIT carries (an exit code 0..255, or -signo for
+ * a signal 1..64) to *exit_code (128+signo for a signal) and *signal.  Any
+ * other value, INT32_MIN included, comes from an agent that cannot be
+ * trusted: false, with *exit_code 255 and *signal 0.
+ */
+bool vm_exit_status(int32_t status, int *exit_code, int *signal);
+
+/*
  * Names what happened to the guest.  console: console output since the
  * request began; qemu_log: QEMU's output; qemu_status: its wait status, or
  * -1 while it runs; answered: the agent replied in time.  *message and
- * *evidence are malloc'd (never NULL).
+ * *evidence are malloc'd (never NULL) and hold no control bytes but the
+ * evidence's line ends and tabs: the console is the guest's to write.
  */
 enum vm_verdict vm_classify(const char *console, const char *qemu_log,
 			    int qemu_status, bool answered, char **message,

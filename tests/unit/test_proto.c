@@ -405,6 +405,48 @@ static void dead_frame(struct proto_buf *b, uint8_t *payload, size_t len)
 	build(b, PT_STDOUT, 5, payload, len);
 }
 
+/*
+ * The host reads the channel while it sends (so a guest that floods cannot
+ * deadlock the pair): a frame taken out of the reader must stay intact while
+ * more bytes are fed, as when the shell sends a window size between taking a
+ * frame and handling it.  The reader used to write the new bytes over the
+ * frame just taken (its buffer was empty again, so it started at 0).
+ */
+static void test_frame_survives_feed(void)
+{
+	struct proto_buf a, b;
+	struct proto_reader r;
+	struct proto_frame f;
+	char big[9000];
+
+	memset(big, 'B', sizeof(big));
+	build(&a, PT_STDOUT, 1, "exit status 0", 13);
+	build(&b, PT_STDOUT, 2, big, sizeof(big));
+	proto_reader_init(&r);
+	feed(&r, a.data, a.len);
+	CU_ASSERT_EQUAL_FATAL(proto_reader_next(&r, &f), 1);
+	feed(&r, b.data, 100);			/* in place */
+	CU_ASSERT_EQUAL(memcmp(f.payload, "exit status 0", 13), 0);
+	feed(&r, b.data + 100, b.len - 100);	/* the buffer grows */
+	CU_ASSERT_EQUAL(f.id, 1);
+	CU_ASSERT_EQUAL(f.len, 13);
+	CU_ASSERT_EQUAL(memcmp(f.payload, "exit status 0", 13), 0);
+	CU_ASSERT_EQUAL_FATAL(proto_reader_next(&r, &f), 1);
+	CU_ASSERT_EQUAL(f.id, 2);
+	CU_ASSERT_EQUAL(f.len, sizeof(big));
+	CU_ASSERT_EQUAL(memcmp(f.payload, big, sizeof(big)), 0);
+	/* Many frames later the buffer has not grown past what one needs. */
+	for (int i = 0; i < 100; i++) {
+		feed(&r, b.data, b.len);
+		CU_ASSERT_EQUAL_FATAL(proto_reader_next(&r, &f), 1);
+		CU_ASSERT_EQUAL(memcmp(f.payload, big, sizeof(big)), 0);
+	}
+	CU_ASSERT(r.cap <= 4 * b.len);
+	proto_reader_free(&r);
+	proto_buf_free(&a);
+	proto_buf_free(&b);
+}
+
 static void test_resync_with_reset(void)
 {
 	uint8_t payload[DEAD_LEN];
@@ -716,6 +758,7 @@ int register_proto_tests(void)
 		{ "reader: oversized frame dropped", test_oversized_dropped },
 		{ "build: payload too big", test_build_too_big },
 		{ "reader: PROTO_MAX_PAYLOAD round trip", test_max_payload_roundtrip },
+		{ "reader: a frame taken survives the next feed", test_frame_survives_feed },
 		{ "resync: with reset", test_resync_with_reset },
 		{ "resync: without reset swallows the ack", test_resync_without_reset },
 		{ "resync: without reset, short frame", test_resync_without_reset_short },

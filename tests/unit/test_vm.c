@@ -8,6 +8,7 @@
 #include "vm.h"
 
 #include <CUnit/CUnit.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,27 @@ static void test_classify_oops_crlf(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
 	CU_ASSERT_STRING_EQUAL(msg, "the kernel oopsed: BUG: kernel NULL pointer dereference, address: 0000000000000000 (at faulty_oops+0x5/0x10 [faulty])");
 	CU_ASSERT_STRING_EQUAL(ev, con);
+	free(msg);
+	free(ev);
+}
+
+static void test_classify_escapes(void)
+{
+	/* A module prints what it likes: no escape reaches a terminal. */
+	static const char con[] =
+		"[    2.101234] x\033]0;owned\007 \033[2J\n"
+		"[    2.345678] BUG: kernel NULL pointer dereference, address: \033[8m0000\n"
+		"[    2.346530] RIP: 0010:faulty_oops+0x5/0x10 [faulty]\n";
+	char *msg = NULL, *ev = NULL;
+
+	CU_ASSERT_EQUAL(vm_classify(con, "", -1, true, &msg, &ev), VM_OOPS);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	CU_ASSERT_STRING_EQUAL(msg, "the kernel oopsed: BUG: kernel NULL pointer dereference, address: ?[8m0000 (at faulty_oops+0x5/0x10 [faulty])");
+	CU_ASSERT_STRING_EQUAL(ev,
+		"[    2.101234] x?]0;owned? ?[2J\n"
+		"[    2.345678] BUG: kernel NULL pointer dereference, address: ?[8m0000\n"
+		"[    2.346530] RIP: 0010:faulty_oops+0x5/0x10 [faulty]\n");
 	free(msg);
 	free(ev);
 }
@@ -493,6 +515,60 @@ static void test_classify_evidence_capped(void)
 	free(con);
 }
 
+/* ---- text from the guest ---- */
+
+static void test_guest_text(void)
+{
+	char esc[] = "no such file\n\033[2J\033]0;owned\007\r\x7f!";
+	char longer[] = "0123456789";
+	char utf8[] = "ab\xc3\xa9\xc3\xa9x";	/* "abééx" */
+	char shorter[] = "ok";
+
+	CU_ASSERT_STRING_EQUAL(vm_guest_text(esc, 300),
+			       "no such file??[2J?]0;owned??" "?!");
+	CU_ASSERT_STRING_EQUAL(vm_guest_text(longer, 8), "01234...");
+	CU_ASSERT_EQUAL(strlen(longer), 8);
+	/* "a" "b" + half an é + "..." would be 6: the whole é goes. */
+	CU_ASSERT_STRING_EQUAL(vm_guest_text(utf8, 6), "ab...");
+	CU_ASSERT_STRING_EQUAL(vm_guest_text(shorter, 2), "ok");
+	CU_ASSERT_PTR_NULL(vm_guest_text(NULL, 10));
+}
+
+/* ---- the exit status a (possibly hostile) agent reports ---- */
+
+static void test_exit_status(void)
+{
+	int code = -7, sig = -7;
+
+	CU_ASSERT_TRUE(vm_exit_status(0, &code, &sig));
+	CU_ASSERT_EQUAL(code, 0);
+	CU_ASSERT_EQUAL(sig, 0);
+	CU_ASSERT_TRUE(vm_exit_status(255, &code, &sig));
+	CU_ASSERT_EQUAL(code, 255);
+	CU_ASSERT_EQUAL(sig, 0);
+	CU_ASSERT_TRUE(vm_exit_status(-9, &code, &sig));
+	CU_ASSERT_EQUAL(code, 137);
+	CU_ASSERT_EQUAL(sig, 9);
+	CU_ASSERT_TRUE(vm_exit_status(-64, &code, &sig));
+	CU_ASSERT_EQUAL(code, 192);
+	CU_ASSERT_EQUAL(sig, 64);
+}
+
+static void test_exit_status_impossible(void)
+{
+	/* -INT32_MIN and 128 - INT32_MIN overflow; 256 would exit 0. */
+	const int32_t bad[] = { INT32_MIN, INT32_MIN + 1, INT32_MIN + 127,
+				-65, 256, 512, INT32_MAX };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int code = -7, sig = -7;
+
+		CU_ASSERT_FALSE(vm_exit_status(bad[i], &code, &sig));
+		CU_ASSERT_EQUAL(code, 255);
+		CU_ASSERT_EQUAL(sig, 0);
+	}
+}
+
 /* ---- names ---- */
 
 static void test_names(void)
@@ -581,6 +657,7 @@ int register_vm_tests(void)
 		{ "accel: vmx outside the flags line", test_accel_vmx_elsewhere },
 		{ "classify: oops", test_classify_oops },
 		{ "classify: oops on a CRLF console", test_classify_oops_crlf },
+		{ "classify: no escape sequence gets out", test_classify_escapes },
 		{ "classify: panic", test_classify_panic },
 		{ "classify: panic after an oops", test_classify_panic_after_oops },
 		{ "classify: QEMU abort", test_classify_qemu_abort },
@@ -590,6 +667,9 @@ int register_vm_tests(void)
 		{ "classify: soft lockup is a hang", test_classify_hang_soft_lockup },
 		{ "classify: ok", test_classify_ok },
 		{ "classify: evidence capped", test_classify_evidence_capped },
+		{ "text from the guest: one line, capped", test_guest_text },
+		{ "exit status: codes and signals", test_exit_status },
+		{ "exit status: INT32_MIN and other impossible ones", test_exit_status_impossible },
 		{ "verdict and state names", test_names },
 		{ "verdict is a fault", test_is_fault },
 		{ "no guest image", test_no_image },

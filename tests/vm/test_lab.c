@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -336,6 +337,91 @@ static void test_fault_panic(void)
 	expect_healthy_next(restarts);
 }
 
+/*
+ * A restart that fails for its own reason is described by that reason, not
+ * by the panic an earlier boot left in the same console log.  QEMU is a
+ * script that runs the real one until a flag file exists, then says why it
+ * cannot and exits.
+ */
+static void test_fault_boot_after_panic(void)
+{
+	char dir[] = "/tmp/addrlab-test-qemu.XXXXXX", script[64], flag[64];
+	const char *real = getenv("ADDRLAB_QEMU");
+	struct vm_options o = { 0 };
+	struct vm_result r;
+	struct vm *v;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(script, sizeof(script), "%s/qemu", dir);
+	snprintf(flag, sizeof(flag), "%s/broken", dir);
+	f = fopen(script, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f, "#!/bin/sh\n"
+		"if [ -e %s ]; then echo 'qemu: no such disk: lab.img' >&2; exit 1; fi\n"
+		"exec %s \"$@\"\n", flag,
+		real && *real ? real : "qemu-system-x86_64");
+	fclose(f);
+	chmod(script, 0755);
+	o.qemu = script;
+	v = vm_new(&o);
+	CU_ASSERT_EQUAL_FATAL(vm_start(v), 0);
+	CU_ASSERT_EQUAL(vm_sh(v, "echo c > /proc/sysrq-trigger", 20000, &r), 0);
+	CU_ASSERT_EQUAL(r.verdict, VM_PANIC);
+	vm_result_free(&r);
+	fclose(fopen(flag, "w"));
+	CU_ASSERT_EQUAL(vm_start(v), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(vm_error(v), "the lab VM did not boot: QEMU exited"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(vm_error(v), "QEMU said: qemu: no such disk: lab.img"));
+	CU_ASSERT_PTR_NULL(strstr(vm_error(v), "panic"));
+	if (strstr(vm_error(v), "panic"))
+		fprintf(stderr, "\n%s\n", vm_error(v));
+	vm_free(v);
+	unlink(flag);
+	unlink(script);
+	rmdir(dir);
+}
+
+/*
+ * A module flooding the console: what console.log keeps on disk stays near
+ * the cap, what is read to judge is the tail, and an oops after the flood is
+ * still found there.
+ */
+static void test_fault_console_flood(void)
+{
+	struct vm_options o = { .console_cap = 64 * 1024 };
+	struct vm *saved = vm;
+	struct vm_result r;
+	struct stat st;
+	char *con;
+
+	vm = vm_new(&o);
+	CU_ASSERT_EQUAL_FATAL(vm_start(vm), 0);
+	CU_ASSERT_EQUAL_FATAL(push_testko(), 0);
+	sh("insmod /tmp/vmtest.ko what=flood lines=5000 || echo refused", 120000, &r);
+	CU_ASSERT_EQUAL(r.verdict, VM_OK);
+	CU_ASSERT_STRING_EQUAL(r.out, "refused\n");
+	if (strcmp(r.out, "refused\n"))
+		fprintf(stderr, "\nout: %s\nerr: %s\n", r.out, r.err);
+	vm_result_free(&r);
+	CU_ASSERT_EQUAL_FATAL(stat(vm_console_path(vm), &st), 0);
+	CU_ASSERT(st.st_size > 5000 * 100);	/* all of it went through */
+	CU_ASSERT(st.st_blocks * 512 <= 64 * 1024 + 8192);
+	if (st.st_blocks * 512 > 64 * 1024 + 8192)
+		fprintf(stderr, "\nconsole.log: %lld bytes, %lld on disk\n",
+			(long long)st.st_size, (long long)st.st_blocks * 512);
+	con = vm_console_since(vm, 0);
+	CU_ASSERT_EQUAL(strlen(con), 8 * 1024);
+	CU_ASSERT_PTR_NOT_NULL(strstr(con, "vmtest: flood 0004999 xxx"));
+	free(con);
+	sh("insmod /tmp/vmtest.ko what=oops", 20000, &r);
+	CU_ASSERT_EQUAL(r.verdict, VM_OOPS);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.message, "NULL pointer dereference"));
+	vm_result_free(&r);
+	vm_free(vm);
+	vm = saved;
+}
+
 static void test_fault_oops_in_module(void)
 {
 	unsigned int restarts = vm_restarts(vm);
@@ -631,7 +717,11 @@ void register_lab_tests(void)
 	CU_add_test(s, "QEMU gone on its own: noticed, then a fresh VM", test_alive);
 	s = CU_add_suite("faults", faults_init, faults_cleanup);
 	CU_add_test(s, "kernel panic", test_fault_panic);
+	CU_add_test(s, "a failed restart is judged by its own boot, not the last panic",
+		    test_fault_boot_after_panic);
 	CU_add_test(s, "oops inside a module", test_fault_oops_in_module);
+	CU_add_test(s, "a console flood: capped on disk, the tail judged",
+		    test_fault_console_flood);
 	CU_add_test(s, "oops in a page-fault handler: the oops, not a time-out",
 		    test_fault_oops_in_fault_handler);
 	CU_add_test(s, "guest stops answering", test_fault_hang);

@@ -13,6 +13,8 @@
  *					0x40000, which aborts QEMU 7.2
  *	insmod vmtest.ko what=dmamap	print "vmtest: phys=0x... dma=0x..." for
  *					a streaming mapping of one kmalloc page
+ *	insmod vmtest.ko what=flood	print `lines` lines of 100 bytes at
+ *					KERN_ERR, which all reach the console
  *	insmod vmtest.ko what=faultoops	stay loaded with /dev/vmtest, whose
  *					mmap'd pages oops in the .fault handler
  *					(fault-touch --dev /dev/vmtest 0)
@@ -31,7 +33,11 @@
 
 static char *what = "none";
 module_param(what, charp, 0444);
-MODULE_PARM_DESC(what, "none, oops, spin, dma, dmamap or faultoops");
+MODULE_PARM_DESC(what, "none, oops, spin, dma, dmamap, flood or faultoops");
+
+static unsigned int lines = 1000;
+module_param(lines, uint, 0444);
+MODULE_PARM_DESC(lines, "lines to print (what=flood)");
 
 /* fault-touch reads the size of a device from its module's npages. */
 static unsigned int npages = 1;
@@ -166,6 +172,12 @@ static int __init vmtest_init(void)
 		return vmtest_with_edu(vmtest_dma_overrun);
 	if (!strcmp(what, "dmamap"))
 		return vmtest_with_edu(vmtest_dmamap);
+	if (!strcmp(what, "flood")) {
+		for (unsigned int i = 0; i < lines; i++)
+			pr_err("vmtest: flood %07u %s\n", i,
+			       "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+		return -EAGAIN;	/* done: do not stay loaded */
+	}
 	if (!strcmp(what, "faultoops")) {
 		int ret = misc_register(&vmtest_misc);
 
