@@ -6,6 +6,7 @@
 #include "clean.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const format_names[] = {
@@ -57,16 +58,15 @@ static int write_text(FILE *f, const struct grade *g, const char *submission)
 	if (g->sandbox[0])
 		fprintf(f, "built in the '%s' sandbox\n", g->sandbox);
 	if (g->ungraded)
-		fprintf(f, "not graded: %u check%s could not be graded (the grader's failure, "
-			"not the submission's); grade it again\n", g->ungraded,
-			g->ungraded == 1 ? "" : "s");
+		fprintf(f, "not graded (%u check%s could not be graded: the grader's failure, "
+			"not the submission's)\n", g->ungraded, g->ungraded == 1 ? "" : "s");
 	else
 		fprintf(f, "score %u/%u\n", g->score, g->max_score);
 	return ferror(f) ? -1 : 0;
 }
 
-/* A check as JSON; never NULL for want of valid text (run_check cleaned
- * it; a title from a lesson is checked here too). */
+/* A check as JSON; never NULL for want of valid text (report_write()
+ * cleaned every text of the grade first). */
 static json_t *check_json(const struct check_result *r)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:i}",
@@ -77,11 +77,11 @@ static json_t *check_json(const struct check_result *r)
 			      "fault", vm_verdict_name(r->fault),
 			      "elapsed_ms", (int)r->elapsed_ms);
 
-	if (!o)
-		o = json_pack("{s:s, s:s, s:i, s:i, s:s}", "name", "?",
+	if (!o)	/* never dropped: the check is there, if without its text */
+		o = json_pack("{s:s, s:s, s:i, s:i, s:s}", "name", r->name ? r->name : "?",
 			      "outcome", check_outcome_name(r->outcome),
 			      "points", (int)r->points, "max_points", (int)r->max_points,
-			      "message", "(this check's text is not valid UTF-8)");
+			      "message", "(this check's text could not be reported)");
 	return o;
 }
 
@@ -136,6 +136,11 @@ static json_t *gradescope_test(const struct check_result *r, bool graded)
 		      "max_score", (int)r->max_points, "output", out ? out : "",
 		      "status", r->outcome == CHECK_PASS ? "passed" : "failed",
 		      "visibility", r->outcome == CHECK_ERROR ? "hidden" : "visible");
+	if (!t)	/* never dropped: the check is there, if without its text */
+		t = json_pack("{s:s, s:i, s:s, s:s}", "name", r->name ? r->name : "?",
+			      "max_score", (int)r->max_points, "status",
+			      r->outcome == CHECK_PASS ? "passed" : "failed", "visibility",
+			      r->outcome == CHECK_ERROR ? "hidden" : "visible");
 	if (t && graded)
 		json_object_set_new(t, "score", json_integer(r->points));
 	free(out);
@@ -229,8 +234,55 @@ static int write_junit(FILE *f, const struct grade *g)
 	return ferror(f) ? -1 : 0;
 }
 
-int report_write(FILE *f, enum report_format fmt, const struct grade *g,
-		 const char *submission)
+/*
+ * A copy of g whose texts are valid UTF-8, free of control characters and
+ * within the caps of check.h.  run_check() already made its results so;
+ * this makes a report right on its own, whatever grade it is given (a hand
+ * made one, a future caller), so that no format can drop or garble a
+ * check.  -1 when out of memory (the caller reports g as it is).
+ */
+static int clean_grade(const struct grade *g, struct grade *c)
+{
+#define CLEAN(to, from, max, one_line) \
+	((to) = clean_text((from), (from) ? strlen(from) : 0, (max), (one_line)))
+	*c = *g;
+	c->exercise = NULL;
+	c->results = calloc(g->nresults ? g->nresults : 1, sizeof(*c->results));
+	if (!c->results)
+		return -1;
+	CLEAN(c->exercise, g->exercise, 256, true);
+	c->sandbox = g->sandbox ? g->sandbox : "";
+	for (size_t i = 0; i < g->nresults; i++) {
+		struct check_result *r = &c->results[i];
+
+		*r = g->results[i];
+		CLEAN(r->name, g->results[i].name, 256, true);
+		CLEAN(r->title, g->results[i].title, 256, true);
+		CLEAN(r->message, g->results[i].message, CHECK_MESSAGE_MAX, true);
+		CLEAN(r->evidence, g->results[i].evidence, CHECK_EVIDENCE_MAX, false);
+		if (!r->name || !r->title || !r->message || !r->evidence) {
+			c->nresults = i + 1;
+			return -1;
+		}
+	}
+	return c->exercise ? 0 : -1;
+#undef CLEAN
+}
+
+static void clean_grade_free(struct grade *c)
+{
+	for (size_t i = 0; c->results && i < c->nresults; i++) {
+		free(c->results[i].name);
+		free(c->results[i].title);
+		free(c->results[i].message);
+		free(c->results[i].evidence);
+	}
+	free(c->results);
+	free(c->exercise);
+}
+
+static int write_report(FILE *f, enum report_format fmt, const struct grade *g,
+			const char *submission)
 {
 	switch (fmt) {
 	case REPORT_TEXT:
@@ -244,4 +296,19 @@ int report_write(FILE *f, enum report_format fmt, const struct grade *g,
 	default:
 		return -1;
 	}
+}
+
+int report_write(FILE *f, enum report_format fmt, const struct grade *g,
+		 const char *submission)
+{
+	struct grade c;
+	int rc;
+
+	if (clean_grade(g, &c)) {
+		clean_grade_free(&c);
+		return write_report(f, fmt, g, submission);
+	}
+	rc = write_report(f, fmt, &c, submission);
+	clean_grade_free(&c);
+	return rc;
 }

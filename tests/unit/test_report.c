@@ -99,7 +99,7 @@ static void test_text(void)
 		"  ERROR unloads                                  0/1\n"
 		"        could not grade: the lab VM did not boot: QEMU exited at once\n"
 		"built in the 'bwrap' sandbox\n"
-		"not graded: 1 check could not be graded (the grader's failure, not the submission's); grade it again\n");
+		"not graded (1 check could not be graded: the grader's failure, not the submission's)\n");
 	free(t);
 	g = grade_of(2, 0);
 	t = report(REPORT_TEXT, &g);
@@ -172,6 +172,100 @@ static void test_gradescope(void)
 	free(t);
 }
 
+/*
+ * A grade no run_check() cleaned: a title and a message that are not UTF-8,
+ * 20 MiB of evidence with a Korean character across the cut.  Every format
+ * keeps both checks, and the evidence is cut on the character's boundary
+ * with the note.
+ */
+#define HUGE_LEN	(20u << 20)
+#define CUT_AT		16342u		/* CHECK_EVIDENCE_MAX less room for the note */
+#define CUT_NOTE	" [cut: 20955178 more bytes]"	/* HUGE_LEN - CUT_AT */
+
+static char *huge_evidence(void)
+{
+	char *e = malloc(HUGE_LEN + 1);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	memset(e, 'x', HUGE_LEN);
+	memcpy(e + CUT_AT, "가", 3);
+	e[HUGE_LEN] = '\0';
+	return e;
+}
+
+static struct grade untrusted_grade(struct check_result r[2], char *evidence)
+{
+	struct grade g = { .exercise = "hello", .results = r, .nresults = 2,
+			   .score = 1, .max_score = 3, .sandbox = "bwrap" };
+
+	r[0] = (struct check_result){ .name = "prints", .title = "prints\xff ok",
+		.outcome = CHECK_FAIL, .max_points = 2,
+		.message = "printed \xc3( and \x1b[2J", .evidence = evidence };
+	r[1] = results[0];
+	return g;
+}
+
+static void test_untrusted_json(void)
+{
+	char *ev = huge_evidence(), *t, *want = malloc(CUT_AT + sizeof(CUT_NOTE));
+	struct check_result r[2];
+	struct grade g = untrusted_grade(r, ev);
+	json_t *doc, *c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	memset(want, 'x', CUT_AT);
+	memcpy(want + CUT_AT, CUT_NOTE, sizeof(CUT_NOTE));
+	t = report(REPORT_JSON, &g);
+	doc = json_loads(t, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "checks")), 2);
+	c = json_array_get(json_object_get(doc, "checks"), 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "name")), "prints");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "title")), "prints\xef\xbf\xbd ok");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "message")),
+			       "printed \xef\xbf\xbd( and \xef\xbf\xbd[2J");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "evidence")), want);
+	CU_ASSERT(strlen(t) < 2 * CHECK_EVIDENCE_MAX);
+	json_decref(doc);
+	free(t);
+
+	t = report(REPORT_GRADESCOPE, &g);
+	doc = json_loads(t, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "tests")), 2);
+	c = json_array_get(json_object_get(doc, "tests"), 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "name")), "prints\xef\xbf\xbd ok");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(c, "score")), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(c, "output")), CUT_NOTE));
+	CU_ASSERT(strlen(t) < 2 * CHECK_EVIDENCE_MAX);
+	json_decref(doc);
+	free(t);
+	free(want);
+	free(ev);
+}
+
+static void test_untrusted_text(void)
+{
+	char *ev = huge_evidence(), *t;
+	struct check_result r[2];
+	struct grade g = untrusted_grade(r, ev);
+
+	t = report(REPORT_TEXT, &g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "  FAIL  prints\xef\xbf\xbd ok"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "xxxx" CUT_NOTE "\n"));
+	CU_ASSERT_PTR_NULL(strchr(t, '\x1b'));
+	CU_ASSERT(strlen(t) < 2 * CHECK_EVIDENCE_MAX);
+	free(t);
+	t = report(REPORT_JUNIT, &g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "failures=\"1\" errors=\"0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "<failure message=\"printed \xef\xbf\xbd( and \xef\xbf\xbd[2J\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "xxxx" CUT_NOTE "</failure>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "<testcase classname=\"addrlab.hello\" name=\"builds\""));
+	CU_ASSERT(strlen(t) < 2 * CHECK_EVIDENCE_MAX);
+	free(t);
+	free(ev);
+}
+
 /* ---- gradebook ---- */
 
 static void test_gradebook(void)
@@ -216,6 +310,8 @@ int register_report_tests(void)
 		{ "JSON: status, ungraded, sandbox", test_json },
 		{ "JUnit: errors and properties", test_junit },
 		{ "Gradescope: no score when not graded", test_gradescope },
+		{ "JSON, Gradescope: bad UTF-8 and 20 MiB keep every check, cut", test_untrusted_json },
+		{ "text, JUnit: bad UTF-8 and 20 MiB keep every check, cut", test_untrusted_text },
 		{ "gradebook: not graded is graded again", test_gradebook },
 	};
 	CU_pSuite s = CU_add_suite("reports and gradebook", NULL, NULL);
