@@ -13,18 +13,23 @@ struct gradebook {
 	char err[4608];
 };
 
+/* The submissions table, under a name: "submissions", or the new copy
+ * that migrate() fills. */
+#define SUBMISSIONS_TABLE(name) \
+	"CREATE TABLE IF NOT EXISTS " name " (" \
+	"  submission TEXT PRIMARY KEY," \
+	"  exercise TEXT," \
+	"  score INTEGER," \
+	"  max_score INTEGER," \
+	"  status TEXT NOT NULL CHECK (status IN ('graded', 'error', 'not graded'))," \
+	"  message TEXT," \
+	"  elapsed_ms INTEGER," \
+	"  graded_at TEXT NOT NULL DEFAULT (datetime('now')));"
+
 static const char schema[] =
 	"PRAGMA journal_mode = WAL;"
 	"PRAGMA foreign_keys = ON;"
-	"CREATE TABLE IF NOT EXISTS submissions ("
-	"  submission TEXT PRIMARY KEY,"
-	"  exercise TEXT,"
-	"  score INTEGER,"
-	"  max_score INTEGER,"
-	"  status TEXT NOT NULL CHECK (status IN ('graded', 'error')),"
-	"  message TEXT,"
-	"  elapsed_ms INTEGER,"
-	"  graded_at TEXT NOT NULL DEFAULT (datetime('now')));"
+	SUBMISSIONS_TABLE("submissions")
 	"CREATE TABLE IF NOT EXISTS checks ("
 	"  submission TEXT NOT NULL REFERENCES submissions(submission) ON DELETE CASCADE,"
 	"  seq INTEGER NOT NULL,"
@@ -49,6 +54,49 @@ const char *gradebook_error(struct gradebook *gb)
 	return gb->err;
 }
 
+/*
+ * Gradebooks made before 'not graded' existed allow status 'graded' or
+ * 'error' only: their submissions table is copied into one that allows
+ * 'not graded' too, in one transaction (SQLite cannot change a CHECK in
+ * place).  Foreign keys are off meanwhile, or dropping the old table
+ * would delete every check with it.  0 also when nothing was to be done.
+ */
+static int migrate(sqlite3 *db)
+{
+	static const char old_table[] =
+		"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'"
+		"   AND sql NOT LIKE '%''not graded''%'";
+	static const char copy[] =
+		SUBMISSIONS_TABLE("submissions_new")
+		"INSERT INTO submissions_new SELECT submission, exercise, score, max_score,"
+		"       status, message, elapsed_ms, graded_at FROM submissions;"
+		"DROP TABLE submissions;"
+		"ALTER TABLE submissions_new RENAME TO submissions;";
+	sqlite3_stmt *st;
+	bool old = false;
+	int rc = -1;
+
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		goto fk_on;
+	/* Asked inside the transaction: another grader may have just done it. */
+	if (sqlite3_prepare_v2(db, old_table, -1, &st, NULL) != SQLITE_OK)
+		goto rollback;
+	old = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (old && sqlite3_exec(db, copy, NULL, NULL, NULL) != SQLITE_OK)
+		goto rollback;
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+		rc = 0;
+		goto fk_on;
+	}
+rollback:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+fk_on:
+	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	return rc;
+}
+
 int gradebook_open(const char *path, struct gradebook **out, char *err,
 		   size_t errlen)
 {
@@ -70,6 +118,12 @@ int gradebook_open(const char *path, struct gradebook **out, char *err,
 		snprintf(err, errlen, "'%s' is not an addrlab gradebook: %s", path,
 			 msg ? msg : "?");
 		sqlite3_free(msg);
+		gradebook_close(gb);
+		return -1;
+	}
+	if (migrate(gb->db)) {
+		snprintf(err, errlen, "cannot update the gradebook '%s' to this version: %s",
+			 path, sqlite3_errmsg(gb->db));
 		gradebook_close(gb);
 		return -1;
 	}
@@ -164,7 +218,7 @@ int gradebook_record(struct gradebook *gb, const char *submission,
 		 * kept for staff, and the next run grades it again. */
 		sqlite3_bind_null(sub, 3);
 		sqlite3_bind_int(sub, 4, (int)g->max_score);
-		sqlite3_bind_text(sub, 5, "error", -1, SQLITE_STATIC);
+		sqlite3_bind_text(sub, 5, "not graded", -1, SQLITE_STATIC);
 		if (!(why = ungraded_why(g)))
 			goto out;
 		sqlite3_bind_text(sub, 6, why, -1, SQLITE_STATIC);
@@ -234,7 +288,7 @@ int gradebook_export_csv(struct gradebook *gb, const char *path)
 {
 	static const char q[] =
 		"SELECT s.submission, s.exercise, s.score, s.max_score,"
-		"       CASE s.status WHEN 'error' THEN 'not graded' ELSE s.status END,"
+		"       s.status,"
 		"       coalesce(s.message, group_concat(c.name, ';'), '')"
 		"  FROM submissions s LEFT JOIN checks c"
 		"    ON c.submission = s.submission AND c.outcome != 'pass'"

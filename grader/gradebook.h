@@ -3,14 +3,17 @@
  * gradebook.h - a class's grades in SQLite (gradebook.sqlite).
  *
  *	submissions(submission PRIMARY KEY, exercise, score, max_score,
- *		    status 'graded'|'error', message, elapsed_ms, graded_at)
- *
- * status 'error' means not graded: some check could not be graded (the
- * grader's failure, never the submission's) or the grade could not even
- * start; such a row has no score, its message says why, and the next batch
- * run grades it again.  grades.csv calls it "not graded".
+ *		    status 'graded'|'not graded'|'error', message, elapsed_ms,
+ *		    graded_at)
  *	checks(submission, seq, name, outcome, points, max_points, message,
  *	       evidence, fault, elapsed_ms)
+ *
+ * status 'not graded': some check could not be graded (the grader's
+ * failure, never the submission's); 'error': the grade could not even
+ * start (no lesson for it, out of memory).  Either row has no score (NULL,
+ * an empty field in grades.csv, never a zero), its message says why, and
+ * the next batch run grades it again.  A gradebook from before 'not graded'
+ * is updated in place when opened.
  *
  * A submission's row and all its checks are written in one transaction,
  * so a batch killed at any moment (even SIGKILL) leaves every submission

@@ -12,6 +12,7 @@
 
 #include <CUnit/CUnit.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +296,74 @@ static void test_gradebook(void)
 	/* Graded this time: the row and its checks are replaced. */
 	CU_ASSERT_EQUAL(gradebook_record(gb, "alice", "hello", &g, NULL), 0);
 	CU_ASSERT_TRUE(gradebook_has(gb, "alice"));
+	/* A grade that could not even start: 'error', graded again too. */
+	CU_ASSERT_EQUAL(gradebook_record(gb, "carol", "?", NULL, "no lesson has the files of 'carol'"), 0);
+	CU_ASSERT_FALSE(gradebook_has(gb, "carol"));
+	CU_ASSERT_EQUAL(gradebook_export_csv(gb, csv), 0);
+	text = read_text_file(csv, NULL);
+	CU_ASSERT_STRING_EQUAL(text,
+		"submission,exercise,score,max_score,status,failed\r\n"
+		"alice,hello,1,3,graded,greets\r\n"
+		"bob,hello,1,3,graded,greets\r\n"
+		"carol,?,,,error,no lesson has the files of 'carol'\r\n");
+	free(text);
+	gradebook_close(gb);
+	remove_tree(dir);
+}
+
+/*
+ * A gradebook written before 'not graded' existed (its CHECK allowed
+ * 'graded' and 'error' only) opens, keeps every row and check, and takes
+ * a not-graded grade.
+ */
+static void test_gradebook_old(void)
+{
+	static const char old_schema[] =
+		"PRAGMA journal_mode = WAL;"
+		"CREATE TABLE submissions (submission TEXT PRIMARY KEY, exercise TEXT,"
+		"  score INTEGER, max_score INTEGER,"
+		"  status TEXT NOT NULL CHECK (status IN ('graded', 'error')),"
+		"  message TEXT, elapsed_ms INTEGER,"
+		"  graded_at TEXT NOT NULL DEFAULT (datetime('now')));"
+		"CREATE TABLE checks (submission TEXT NOT NULL REFERENCES submissions(submission)"
+		"  ON DELETE CASCADE, seq INTEGER NOT NULL, name TEXT NOT NULL,"
+		"  outcome TEXT NOT NULL, points INTEGER NOT NULL, max_points INTEGER NOT NULL,"
+		"  message TEXT, evidence TEXT, fault TEXT, elapsed_ms INTEGER,"
+		"  PRIMARY KEY (submission, name));"
+		"INSERT INTO submissions VALUES ('bob', 'hello', 1, 3, 'graded', NULL, 900,"
+		"  '2026-11-30 10:00:00');"
+		"INSERT INTO submissions VALUES ('dan', '?', NULL, NULL, 'error', 'no lesson',"
+		"  NULL, '2026-11-30 10:00:01');"
+		"INSERT INTO checks VALUES ('bob', 0, 'builds', 'pass', 1, 1, '', '', 'ok', 10);"
+		"INSERT INTO checks VALUES ('bob', 1, 'greets', 'fail', 0, 2, 'no', '', 'ok', 10);";
+	char dir[] = "/tmp/addrlab-gb-XXXXXX", db[64], csv[64], err[256], *text;
+	struct gradebook *gb;
+	struct grade g = grade_of(3, 1);
+	sqlite3 *raw;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/gradebook.sqlite", dir);
+	snprintf(csv, sizeof(csv), "%s/grades.csv", dir);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &raw), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(raw, old_schema, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+
+	CU_ASSERT_EQUAL_FATAL(gradebook_open(db, &gb, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(gradebook_has(gb, "bob"));
+	CU_ASSERT_FALSE(gradebook_has(gb, "dan"));
+	CU_ASSERT_EQUAL(gradebook_record(gb, "alice", "hello", &g, NULL), 0);
+	CU_ASSERT_EQUAL(gradebook_export_csv(gb, csv), 0);
+	text = read_text_file(csv, NULL);
+	CU_ASSERT_STRING_EQUAL(text,
+		"submission,exercise,score,max_score,status,failed\r\n"
+		"alice,hello,,4,not graded,could not grade 1 check: the lab VM did not boot: QEMU exited at once\r\n"
+		"bob,hello,1,3,graded,greets\r\n"
+		"dan,?,,,error,no lesson\r\n");
+	free(text);
+	gradebook_close(gb);
+	/* Opened again: already up to date, nothing lost. */
+	CU_ASSERT_EQUAL_FATAL(gradebook_open(db, &gb, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(gradebook_count(gb), 1);
 	gradebook_close(gb);
 	remove_tree(dir);
 }
@@ -313,6 +382,7 @@ int register_report_tests(void)
 		{ "JSON, Gradescope: bad UTF-8 and 20 MiB keep every check, cut", test_untrusted_json },
 		{ "text, JUnit: bad UTF-8 and 20 MiB keep every check, cut", test_untrusted_text },
 		{ "gradebook: not graded is graded again", test_gradebook },
+		{ "gradebook: one from before 'not graded' opens and takes it", test_gradebook_old },
 	};
 	CU_pSuite s = CU_add_suite("reports and gradebook", NULL, NULL);
 
