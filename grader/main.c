@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "check.h"
+#include "clean.h"
 #include "exercise.h"
 #include "gradebook.h"
 #include "lesson.h"
@@ -365,6 +366,31 @@ static const char *sub_name_in(const char *path, struct name_buf *nb)
  * the shared job pipe (4-byte records, atomic), grades each, records it in
  * the gradebook in one transaction, and reports a line on the result pipe.
  */
+/* The first reason a check of g could not be graded. */
+static const char *first_ungraded(const struct grade *g)
+{
+	for (size_t i = 0; i < g->nresults; i++)
+		if (g->results[i].outcome == CHECK_ERROR)
+			return g->results[i].message;
+	return "?";
+}
+
+/*
+ * A worker's line for the parent: "IDX WHAT WHY\n", WHY made one line of
+ * valid UTF-8 and cut (on a character) to fit, so that the line always
+ * ends in its newline.  The length written.
+ */
+static int result_line(char *line, size_t size, int idx, const char *what,
+		       const char *why)
+{
+	int n = snprintf(line, size, "%d %s", idx, what);
+	char *clean = clean_text(why, strlen(why), size - (size_t)n - 2, true);
+
+	n += snprintf(line + n, size - (size_t)n, "%s\n", clean ? clean : "out of memory");
+	free(clean);
+	return n;
+}
+
 static int worker(struct opts *o, struct env *env, const char *db_path,
 		  int jobs_fd, int results_fd)
 {
@@ -385,7 +411,7 @@ static int worker(struct opts *o, struct env *env, const char *db_path,
 
 		if (!l) {
 			gradebook_record(gb, name, o->exercise ? o->exercise : "?", NULL, err);
-			n = snprintf(line, sizeof(line), "%d error %s\n", idx, err);
+			n = result_line(line, sizeof(line), idx, "error ", err);
 		} else {
 			struct grade_opts go = {
 				.submission = path, .work_dir = work, .kver = env->kver,
@@ -393,15 +419,15 @@ static int worker(struct opts *o, struct env *env, const char *db_path,
 			};
 
 			if (grade_exercise(l, &go, &g, err, sizeof(err))) {
+				/* Ours (no exercise, out of memory): not graded. */
 				gradebook_record(gb, name, l->exercise->id, NULL, err);
-				n = snprintf(line, sizeof(line), "%d error %s\n", idx, err);
+				n = result_line(line, sizeof(line), idx, "could not grade: ", err);
 			} else if (gradebook_record(gb, name, l->exercise->id, &g, NULL)) {
-				n = snprintf(line, sizeof(line), "%d error %s\n", idx,
-					     gradebook_error(gb));
+				n = result_line(line, sizeof(line), idx, "error ",
+						gradebook_error(gb));
 			} else if (g.ungraded) {
-				n = snprintf(line, sizeof(line), "%d not graded: %u check%s could not be graded; "
-					     "run again to grade it\n", idx, g.ungraded,
-					     g.ungraded == 1 ? "" : "s");
+				n = result_line(line, sizeof(line), idx, "could not grade: ",
+						first_ungraded(&g));
 			} else {
 				n = snprintf(line, sizeof(line), "%d %u/%u %.1f s\n", idx,
 					     g.score, g.max_score, g.elapsed_ms / 1000.0);

@@ -161,7 +161,7 @@ static void test_batch_grades_again(void)
 	if (asprintf(&cmd, "cd %1$s && cp -r %2$s/tests/grade/user-submissions/good s1 && "
 		     "ADDRLAB_LESSONS=%2$s/tests/grade/lessons ADDRLAB_QEMU=/bin/false "
 		     "%3$s/bin/addrlab-grade batch -j 1 --out out s1 2>log1; echo \"rc=$?\"; "
-		     "tail -n 1 log1; cat out/grades.csv; "
+		     "grep '^\\[' log1; tail -n 1 log1; cat out/grades.csv; "
 		     "ADDRLAB_LESSONS=%2$s/tests/grade/lessons %3$s/bin/addrlab-grade batch -j 1 "
 		     "--out out s1 2>log2; echo \"rc=$?\"; head -n 1 log2; cat out/grades.csv",
 		     work, src_root, tv_build) < 0)
@@ -170,6 +170,7 @@ static void test_batch_grades_again(void)
 	CU_ASSERT_EQUAL(rc, 0);
 	CU_ASSERT_STRING_EQUAL(out,
 		"rc=3\n"
+		"[1/1] s1: could not grade: the lab VM did not boot: QEMU exited at once\n"
 		"addrlab-grade: 1 submission is not graded; run again to grade it\n"
 		"submission,exercise,score,max_score,status,failed\r\n"
 		"s1,count,,4,not graded,could not grade 3 checks: the lab VM did not boot: QEMU exited at once\r\n"
