@@ -31,8 +31,8 @@
 	"or the command could not be carried out (the message says why); 2 bad\n" \
 	"command line or unknown exercise; 3 some check could not be run, for a\n" \
 	"reason of the lab's and not your code's (the build sandbox, the lab VM,\n" \
-	"a broken lesson): nothing is recorded, try again; 125 the lab VM failed\n" \
-	"to boot.\n"
+	"a broken lesson): nothing is recorded, try again; 125 (watch) the lab VM\n" \
+	"failed to boot before the first check.\n"
 #define EX_OPTIONS \
 	"options:\n" \
 	"  --lang en|ko   the language of titles and hints (default: the workbook's\n" \
@@ -164,8 +164,11 @@ static int grade_once(struct ex_env *env, struct lesson *l, struct grading *gr,
 		.on_result = verbose ? on_result : NULL,
 	};
 
+	/* -1: nothing could be checked (no exercise, out of memory): ours.  A
+	 * lab VM that does not boot comes back as checks not run (g->ungraded). */
 	if (grade_exercise(l, &go, g, err, sizeof(err)))
-		return cli_error(EXIT_VM, "%s", err);
+		return cli_error(EXIT_NOT_CHECKED, "could not check '%s': %s; nothing was "
+				 "recorded", l->exercise->id, err);
 	/* The grade stands even if it cannot be saved; say so, though. */
 	if (progress_record_grade(env->prog, g))
 		cli_error(0, "%s", progress_error(env->prog));
@@ -247,7 +250,7 @@ static void print_short_report(const struct grade *g)
 			printf("  %-5s %s: %s\n", r->outcome == CHECK_FAIL ? "FAIL" : "ERROR",
 			       r->title, r->message);
 	}
-	if (g->score == g->max_score)
+	if (!g->ungraded && g->score == g->max_score)
 		printf("  every check passed\n");
 	fflush(stdout);
 }
@@ -390,7 +393,8 @@ static const struct subcommand subcommands[] = {
 	  "\n"
 	  "Checks your files for EXERCISE (made from the skeleton if missing) in a\n"
 	  "fresh lab VM, once: each check's outcome on stderr as it ends, then the\n"
-	  "report on stdout.  The attempt is recorded in your progress.\n" },
+	  "report on stdout.  The attempt is recorded in your progress, unless a\n"
+	  "check could not be run (exit 3: the lab's failure, not yours).\n" },
 	{ "hint", true, run_hint,
 	  "usage: addrlab hint [--lang en|ko] EXERCISE\n"
 	  "\n"

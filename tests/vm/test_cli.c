@@ -96,6 +96,26 @@ static void test_unknown_exercise(void)
 	free(err);
 }
 
+/* A lab VM that does not boot: every check "could not be run" (exit 3),
+ * said in words, and no attempt recorded against the learner. */
+static void test_check_not_run(void)
+{
+	char *out, *err;
+
+	CU_ASSERT_EQUAL(sh("ADDRLAB_QEMU=/bin/false addrlab check hello", &out, &err), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n  ERROR builds without warnings                  0/1\n"
+				      "        could not grade: the lab VM did not boot: QEMU exited at once\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nnot graded (4 checks could not be graded: the grader's "
+				      "failure, not the submission's)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "  ERROR builds without warnings\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "addrlab: 4 checks could not be run (the lab's failure, "
+				      "not your code's); nothing was recorded: try again\n"));
+	free(out);
+	free(err);
+	expect("sqlite3 $XDG_STATE_HOME/addrlab/progress.db \"select count(*) from attempts\"", 0,
+	       "0\n");
+}
+
 static void test_check_skeleton_fails(void)
 {
 	char *out, *err, *head;
@@ -131,6 +151,7 @@ static void test_check_reference_passes(void)
 	       "  PASS  sparse finds nothing                     1/1\n"
 	       "  PASS  greets who it is told to                 2/2\n"
 	       "  PASS  says goodbye when unloaded               1/1\n"
+	       "built in the 'bwrap' sandbox\n"
 	       "score 5/5\n");
 	expect("addrlab list | head -n 2", 0,
 	       "chapter 1: Hello, module; no quiz\n"
@@ -217,6 +238,8 @@ void register_cli_tests(void)
 
 	CU_add_test(s, "list: every chapter and exercise, in the chosen language", test_list);
 	CU_add_test(s, "an unknown exercise: exit 2 with the list", test_unknown_exercise);
+	CU_add_test(s, "check: a lab VM that does not boot: not run, not recorded (exit 3)",
+		    test_check_not_run);
 	CU_add_test(s, "check: the skeleton fails, naming the checks (exit 1)",
 		    test_check_skeleton_fails);
 	CU_add_test(s, "check: the reference scores full points (exit 0)",
