@@ -750,9 +750,15 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 	c->timeout_ms = k->timeout_ms;
 	c->deadline = c->start + k->timeout_ms;
 	/* A fresh VM if the last check left none (its first command would
-	 * boot one anyway; the snapshot below needs it now). */
-	if (vm_state(c->vm) != VM_READY)
-		vm_start(c->vm);
+	 * boot one anyway; the snapshot below needs it now).  One that does
+	 * not boot is ours: nothing of the submission has run in it yet (the
+	 * fault that ended the last VM was judged in the last check). */
+	if (vm_state(c->vm) != VM_READY && vm_start(c->vm)) {
+		out->outcome = CHECK_ERROR;
+		out->message = strdup(vm_error(c->vm));	/* "the lab VM did not boot: ..." */
+		out->evidence = strdup("");
+		goto done;
+	}
 	/* "Since the check began": remember where the kernel log ends now. */
 	if (vm_kmsg(c->vm, &cursor, &ignored) == 0)
 		c->kmsg_cursor = cursor;
@@ -783,6 +789,7 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 		out->message = fmt("the check itself failed: %s", lrt_error(c->l->rt));
 		out->evidence = strdup(lrt_traceback(c->l->rt));
 	}
+done:
 	/* Whatever the submission printed: valid UTF-8, no escapes, bounded. */
 	clean_in_place(&out->message, CHECK_MESSAGE_MAX, true);
 	clean_in_place(&out->evidence, CHECK_EVIDENCE_MAX, false);

@@ -77,6 +77,45 @@ static void test_vm_that_cannot_boot(void)
 	json_decref(doc);
 }
 
+/*
+ * The first lab VM boots, the submission oopses it in "greets", and the
+ * fresh VM the next check needs does not boot (QEMU through a wrapper that
+ * works once): the oops stays the submission's failure, the check after it
+ * could not be graded - it used to fail, as if the submission had done it.
+ */
+static void test_vm_that_cannot_boot_again(void)
+{
+	char script[PATH_MAX + 16], env[PATH_MAX + 32], args[PATH_MAX + 64];
+	json_t *doc, *checks;
+	FILE *f;
+	int rc;
+
+	snprintf(script, sizeof(script), "%s/qemu-once", work);
+	f = fopen(script, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f, "#!/bin/sh\nmkdir \"$0.booted\" 2>/dev/null || exit 1\n"
+		"exec qemu-system-x86_64 \"$@\"\n");
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(chmod(script, 0755), 0);
+	snprintf(env, sizeof(env), "ADDRLAB_QEMU=%s", script);
+	snprintf(args, sizeof(args), "%s/tests/grade/submissions/oops", src_root);
+	doc = grade_json(env, args, &rc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(rc, 3);
+	CU_ASSERT_STRING_EQUAL(str(doc, "status"), "not graded");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "ungraded")), 1);
+	checks = json_object_get(doc, "checks");
+	CU_ASSERT_EQUAL(json_array_size(checks), 4);
+	CU_ASSERT_STRING_EQUAL(str(json_array_get(checks, 0), "outcome"), "pass");
+	CU_ASSERT_STRING_EQUAL(str(json_array_get(checks, 2), "outcome"), "fail");
+	CU_ASSERT_STRING_EQUAL(str(json_array_get(checks, 2), "fault"), "oops");
+	CU_ASSERT_STRING_EQUAL(str(json_array_get(checks, 3), "outcome"), "error");
+	/* (What follows in the message is vm.c's reading of the console.) */
+	CU_ASSERT_EQUAL(strncmp(str(json_array_get(checks, 3), "message"),
+				"the lab VM did not boot: QEMU exited at once", 44), 0);
+	json_decref(doc);
+}
+
 /* Today's bug: a sandbox that cannot start read as "does not build", 0/5. */
 static void test_sandbox_that_cannot_start(void)
 {
@@ -203,6 +242,8 @@ void register_trust_tests(void)
 	CU_pSuite s = CU_add_suite("grades a course can trust", trust_init, trust_cleanup);
 
 	CU_add_test(s, "a lab VM that cannot boot: not graded, exit 3", test_vm_that_cannot_boot);
+	CU_add_test(s, "a fresh lab VM that does not boot after an oops: not graded, exit 3",
+		    test_vm_that_cannot_boot_again);
 	CU_add_test(s, "a build sandbox that cannot start: not graded, exit 3",
 		    test_sandbox_that_cannot_start);
 	CU_add_test(s, "a FIFO named like the source: refused at once", test_fifo_refused_at_once);
