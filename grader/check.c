@@ -825,21 +825,28 @@ static char *cannot_run(const struct lesson_exercise *e, const struct grade_opts
 	char *why = NULL;
 
 	if (build_check_submission(o->submission, e->files, e->nfiles, &br)) {
+		/* BUILD_ERROR: we could not look at the files (ours); anything
+		 * else is the files themselves (theirs). */
 		*as = br.status == BUILD_ERROR ? CHECK_ERROR : CHECK_FAIL;
 		why = fmt(*as == CHECK_ERROR ? "could not read the submission: %s" :
 			  "the submission cannot be built: %s", br.message);
 		build_result_free(&br);
-		return why ? why : strdup("out of memory");
+		goto out;
 	}
 	build_result_free(&br);
 	if (o->fresh_vm)
 		vm_stop(o->vm);
 	if (vm_state(o->vm) != VM_READY && vm_start(o->vm)) {
+		/* Nothing of the submission has run in it: ours. */
 		*as = CHECK_ERROR;
 		why = strdup(vm_error(o->vm));	/* "the lab VM did not boot: ..." */
-		return why ? why : strdup("out of memory");
+		goto out;
 	}
 	return NULL;
+out:
+	/* Made into every check's message: the same invariant (check.h). */
+	clean_in_place(&why, CHECK_MESSAGE_MAX, true);
+	return why ? why : strdup("out of memory");
 }
 
 int grade_exercise(struct lesson *l, const struct grade_opts *o,

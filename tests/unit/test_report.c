@@ -119,8 +119,31 @@ static void test_json(void)
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "ungraded")), 1);
 	CU_ASSERT_TRUE(json_is_false(json_object_get(doc, "passed")));
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "sandbox")), "bwrap");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "exercise")), "hello");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "submission")), "subs/alice");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "score")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "max_score")), 4);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "checks")), 3);
+	c = json_array_get(json_object_get(doc, "checks"), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "outcome")), "fail");
 	c = json_array_get(json_object_get(doc, "checks"), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "name")), "unloads");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "outcome")), "error");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(c, "points")), 0);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(c, "max_points")), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "message")),
+			       "the lab VM did not boot: QEMU exited at once");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c, "evidence")), "");
+	json_decref(doc);
+	free(t);
+	/* Graded, every check passed or failed: "graded", no ungraded. */
+	g = grade_of(2, 0);
+	t = report(REPORT_JSON, &g);
+	doc = json_loads(t, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "status")), "graded");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "ungraded")), 0);
+	CU_ASSERT_TRUE(json_is_false(json_object_get(doc, "passed")));
 	json_decref(doc);
 	free(t);
 }
