@@ -118,10 +118,15 @@ static int write_json(FILE *f, const struct grade *g, const char *submission)
  * max_score, status, output and visibility, and a top-level score.
  *
  * A submission that could not be graded gets no score at all, neither at
- * the top nor on any test, so Gradescope cannot show a number for it (it
- * reports the autograder as failed, which staff see and regrade): a
- * student-visible note says so, and each check that could not be graded
- * is a test visible to staff only, with the reason.
+ * the top nor on any test, so Gradescope cannot show a number for it.  Its
+ * spec (gradescope-autograders.readthedocs.io, "specs") makes the top-level
+ * score "optional, but required if not on each test case": without either
+ * the run counts as the autograder's failure, which staff see and regrade,
+ * never as a 0.  The top-level output (always shown to the student) says
+ * it was not graded and staff will grade it again; each check that could
+ * not be graded is a test with visibility "hidden" (the spec's setting for
+ * what only instructors see) carrying the reason.  extra_data keeps the
+ * status for staff scripts.
  */
 static json_t *gradescope_test(const struct check_result *r, bool graded)
 {
