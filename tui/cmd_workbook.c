@@ -1245,8 +1245,15 @@ static void exercise_lines(struct app *a, struct lines *ls, int cols)
 		lines_printf(ls, ROLE_WARN, STYLE_STRONG, " %s", S(a,
 			"checking… (build in the sandbox, then the lab VM)",
 			"검사 중… (샌드박스에서 빌드한 뒤 랩 VM에서 실행)"));
-	else if (a->run.error)
-		lines_wrap(ls, 1, NULL, ROLE_FAIL, ROLE_FAIL, a->run.error, cols);
+	else if (a->run.error) {
+		/* Nothing could be checked at all: the lab's failure too. */
+		lines_wrap(ls, 1, NULL, ROLE_WARN, ROLE_WARN, S(a,
+			"not checked: the lab itself failed (not your code); this try "
+			"does not count:",
+			"검사하지 못했습니다: 코드가 아니라 랩 자체의 문제입니다. 이번 "
+			"시도는 기록하지 않습니다:"), cols);
+		lines_wrap(ls, 1, NULL, ROLE_TEXT, ROLE_TEXT, a->run.error, cols);
+	}
 	else if (a->run.has_grade && a->run.ungraded)
 		lines_wrap(ls, 1, NULL, ROLE_WARN, ROLE_WARN, S(a,
 			"not checked: the lab itself failed (not your code); the reason is "

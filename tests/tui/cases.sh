@@ -389,6 +389,23 @@ t_bad_state() {
 		{ fail "the file was changed"; return; }
 }
 
+# A lab VM that does not boot: nothing is checked, the screen says the lab
+# failed and not the learner's code (in both languages), with the reason,
+# and no attempt is counted.
+t_not_checked() {
+	start 80 24 env $FIXTURES ADDRLAB_QEMU=/bin/false
+	wait_for "Chapters:" || return
+	keys G Enter
+	wait_for "✎ $TMP/work/count/count.c" || return
+	keys c
+	wait_for "not checked: the lab itself failed (not your code); this try does not count:" 90 || return
+	expect_line 6 "  the lab VM did not boot: QEMU exited at once" || return
+	expect_line 7 "   ·  builds without warnings (0/1)" || return
+	expect_line 3 "  watch: inotify · attempts: 0 · best: 0/4" || return
+	keys L
+	wait_for "검사하지 못했습니다: 코드가 아니라 랩 자체의 문제입니다. 이번" || return
+}
+
 run list
 run list_wide
 run korean
@@ -403,3 +420,4 @@ run shell
 run console
 run signal
 run bad_state
+run not_checked
