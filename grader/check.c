@@ -322,6 +322,8 @@ static struct vm_result *vm_run_or_fail(lua_State *L, struct ctx *c, const char 
 
 	if (!timeout_ms || timeout_ms > left)
 		timeout_ms = left;
+	/* No verdict at all: t_vm_trouble() tells a guest that fell over under
+	 * the submission (theirs) from a VM we could not reach (ours). */
 	if (vm_sh(c->vm, cmd, timeout_ms, r))
 		t_vm_trouble(L, c, fmt("the lab VM could not run '%s': %s", cmd,
 				       vm_error(c->vm)));
@@ -340,6 +342,10 @@ static struct vm_result *vm_run_or_fail(lua_State *L, struct ctx *c, const char 
 				    r->pids_limit ? "; it hit the limit on processes (does it fork without end?)" : "",
 				    r->truncated ? "; it printed more output than is kept (16 MiB per stream)" : ""),
 			  fmt("%s%s", r->out, r->err));
+	/* The guest agent refused the command: mostly for want of something
+	 * in a guest the submission runs in as root (fork, pipes, memory), so
+	 * theirs.  A malformed request would be a bug of ours that every
+	 * submission and lint would show. */
 	if (r->verdict == VM_ERROR)
 		t_failure(L, c, strdup(r->message), NULL);
 	return r;
