@@ -4,6 +4,7 @@
 #include "check.h"
 #include "build.h"
 #include "clean.h"
+#include "exercise.h"
 
 #include <lauxlib.h>
 #include <stdarg.h>
@@ -14,6 +15,8 @@
 #include <time.h>
 
 #define CTX_META		"addrlab.check"
+#define CTX_LIVE		"addrlab.check.live"	/* registry: the `t` in use */
+#define OWNED_META		"addrlab.owned"
 #define FAIL_SENTINEL		"addrlab: the check failed"
 #define EVIDENCE_MAX		(16u << 10)
 #define READ_MAX		(1u << 20)
@@ -63,6 +66,10 @@ struct ctx {
 	bool ungraded;		/* the failure is ours, not the submission's */
 	char *message, *evidence;
 	enum vm_verdict fault;
+	/* The last command's result: the ctx owns it, so a Lua error
+	 * unwinding a t_* function leaks nothing (freed at the next command
+	 * and when the check ends). */
+	struct vm_result r;
 };
 
 static uint64_t now_ms(void)
@@ -100,9 +107,54 @@ static char *head_lines(const char *text, int n)
 		       (size_t)(p - text) : EVIDENCE_MAX);
 }
 
+/*
+ * `t`, or a Lua error if the check it was made for has ended: a `t` kept
+ * in a global or an upvalue outlives the C frame its ctx lives in.
+ */
 static struct ctx *get_ctx(lua_State *L)
 {
-	return *(struct ctx **)luaL_checkudata(L, 1, CTX_META);
+	struct ctx *c = *(struct ctx **)luaL_checkudata(L, 1, CTX_META);
+
+	if (!c)
+		luaL_error(L, "the check context 't' is used after its check ended; "
+			   "use the 't' the running check or quiz answer is given");
+	return c;
+}
+
+/* c->r, emptied for the next command. */
+static struct vm_result *fresh_result(struct ctx *c)
+{
+	vm_result_free(&c->r);
+	return &c->r;
+}
+
+static int free_owned(lua_State *L)
+{
+	char **slot = luaL_checkudata(L, 1, OWNED_META);
+
+	free(*slot);
+	*slot = NULL;
+	return 0;
+}
+
+/*
+ * Pushes a slot for a malloc'd block: whatever it holds is freed by the
+ * collector if a Lua error (the memory cap can make any push raise)
+ * unwinds before the function frees it itself.
+ */
+static char **owned_slot(lua_State *L)
+{
+	char **slot = lua_newuserdatauv(L, sizeof(*slot), 0);
+
+	*slot = NULL;
+	if (luaL_newmetatable(L, OWNED_META)) {
+		lua_pushcfunction(L, free_owned);
+		lua_setfield(L, -2, "__gc");
+		lua_pushliteral(L, "locked");
+		lua_setfield(L, -2, "__metatable");
+	}
+	lua_setmetatable(L, -2);
+	return slot;
 }
 
 /*
@@ -257,10 +309,9 @@ static int t_sparse(lua_State *L)
 	if (f)
 		fclose(f);
 	if (n) {
-		char *first = strndup(lines, strcspn(lines, "\n"));
-
-		t_failure(L, c, fmt("sparse finds %d problem%s: %s", n,
-				    n == 1 ? "" : "s", first), lines);
+		t_failure(L, c, fmt("sparse finds %d problem%s: %.*s", n,
+				    n == 1 ? "" : "s", (int)strcspn(lines, "\n"), lines),
+			  lines);
 	}
 	free(lines);
 	return 0;
@@ -355,25 +406,24 @@ static int t_insmod(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
 	const char *args = luaL_optstring(L, 2, "");
-	struct vm_result r;
-	char *cmd;
+	struct vm_result *r = fresh_result(c);
+	const char *cmd;
 
 	if (c->quiz || !c->l->exercise || c->l->exercise->kind != EX_MODULE)
 		return luaL_error(L, "t:insmod is for module exercises");
-	cmd = fmt("insmod %s %s", pushed(L, c), args);
+	cmd = lua_pushfstring(L, "insmod %s %s", pushed(L, c), args);
 	c->module_loaded = true;	/* even a failed init may leave traces */
-	vm_run_or_fail(L, c, cmd, 0, &r);
-	free(cmd);
-	if (r.exit_code != 0) {
+	vm_run_or_fail(L, c, cmd, 0, r);
+	if (r->exit_code != 0) {
 		char *msg = fmt("insmod %s.ko %s failed: %.*s", c->name, args,
-				(int)strcspn(r.err, "\n"), r.err);
-		char *ev = fmt("%s%s", r.out, r.err);
+				(int)strcspn(r->err, "\n"), r->err);
+		char *ev = fmt("%s%s", r->out, r->err);
 
 		c->module_loaded = false;
-		vm_result_free(&r);
+		vm_result_free(r);
 		t_failure(L, c, msg, ev);
 	}
-	vm_result_free(&r);
+	vm_result_free(r);
 	return 0;
 }
 
@@ -381,24 +431,23 @@ static int t_insmod(lua_State *L)
 static int t_rmmod(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
-	struct vm_result r;
-	char *cmd;
+	struct vm_result *r = fresh_result(c);
+	const char *cmd;
 
 	if (c->quiz)
 		return luaL_error(L, "t:rmmod is not available in a quiz answer");
-	cmd = fmt("rmmod %s", c->name);
-	vm_run_or_fail(L, c, cmd, 0, &r);
-	free(cmd);
-	if (r.exit_code != 0) {
+	cmd = lua_pushfstring(L, "rmmod %s", c->name);
+	vm_run_or_fail(L, c, cmd, 0, r);
+	if (r->exit_code != 0) {
 		char *msg = fmt("rmmod %s failed: %.*s", c->name,
-				(int)strcspn(r.err, "\n"), r.err);
-		char *ev = strdup(r.err);
+				(int)strcspn(r->err, "\n"), r->err);
+		char *ev = strdup(r->err);
 
-		vm_result_free(&r);
+		vm_result_free(r);
 		t_failure(L, c, msg, ev);
 	}
 	c->module_loaded = false;
-	vm_result_free(&r);
+	vm_result_free(r);
 	return 0;
 }
 
@@ -419,11 +468,11 @@ static int t_run(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
 	const char *cmd = luaL_checkstring(L, 2);
-	struct vm_result r;
+	struct vm_result *r = fresh_result(c);
 
-	vm_run_or_fail(L, c, cmd, opt_timeout(L, 3), &r);
-	result_table(L, &r);
-	vm_result_free(&r);
+	vm_run_or_fail(L, c, cmd, opt_timeout(L, 3), r);
+	result_table(L, r);		/* may raise: c->r is freed later */
+	vm_result_free(r);
 	return 1;
 }
 
@@ -432,16 +481,15 @@ static int t_exec(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
 	const char *args = luaL_optstring(L, 2, "");
-	struct vm_result r;
-	char *cmd;
+	struct vm_result *r = fresh_result(c);
+	const char *cmd;
 
 	if (c->quiz || !c->l->exercise || c->l->exercise->kind != EX_USER)
 		return luaL_error(L, "t:exec is for user-space exercises");
-	cmd = fmt("%s %s", pushed(L, c), args);
-	vm_run_or_fail(L, c, cmd, opt_timeout(L, 3), &r);
-	free(cmd);
-	result_table(L, &r);
-	vm_result_free(&r);
+	cmd = lua_pushfstring(L, "%s %s", pushed(L, c), args);
+	vm_run_or_fail(L, c, cmd, opt_timeout(L, 3), r);
+	result_table(L, r);		/* may raise: c->r is freed later */
+	vm_result_free(r);
 	return 1;
 }
 
@@ -450,12 +498,13 @@ static int t_dmesg(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
 	uint64_t cursor = c->kmsg_boot == vm_restarts(c->vm) ? c->kmsg_cursor : 0;
-	char *text;
+	char **text = owned_slot(L);
 
-	if (vm_kmsg(c->vm, &cursor, &text))
+	if (vm_kmsg(c->vm, &cursor, text))
 		t_vm_trouble(L, c, fmt("cannot read kernel messages: %s", vm_error(c->vm)));
-	lua_pushstring(L, text);
-	free(text);
+	lua_pushstring(L, *text);
+	free(*text);
+	*text = NULL;
 	return 1;
 }
 
@@ -464,13 +513,14 @@ static int t_read(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
 	const char *path = luaL_checkstring(L, 2);
-	char *data;
+	char **data = owned_slot(L);
 	size_t len;
 
-	if (vm_pull(c->vm, path, READ_MAX, &data, &len))
+	if (vm_pull(c->vm, path, READ_MAX, data, &len))
 		t_failure(L, c, strdup(vm_error(c->vm)), NULL);
-	lua_pushlstring(L, data, len);
-	free(data);
+	lua_pushlstring(L, *data, len);
+	free(*data);
+	*data = NULL;
 	return 1;
 }
 
@@ -480,21 +530,18 @@ static int t_phys(lua_State *L)
 	struct ctx *c = get_ctx(L);
 	lua_Integer addr = luaL_checkinteger(L, 2);
 	lua_Integer len = luaL_checkinteger(L, 3);
+	luaL_Buffer b;
 	char *buf;
 
 	luaL_argcheck(L, addr >= 0, 2, "a physical address is not negative");
 	luaL_argcheck(L, len > 0 && len <= READ_MAX, 3, "1 byte to 1 MiB");
-	buf = malloc((size_t)len);
-	if (!buf)
-		return luaL_error(L, "out of memory");
+	/* Lua's own memory: freed by the collector whatever unwinds. */
+	buf = luaL_buffinitsize(L, &b, (size_t)len);
 	if (vm_state(c->vm) != VM_READY || vm_read_phys(c->vm, (uint64_t)addr, buf,
-							(size_t)len)) {
-		free(buf);
+							(size_t)len))
 		t_vm_trouble(L, c, fmt("cannot read guest physical memory at 0x%llx: %s",
 				       (unsigned long long)addr, vm_error(c->vm)));
-	}
-	lua_pushlstring(L, buf, (size_t)len);
-	free(buf);
+	luaL_pushresultsize(&b, (size_t)len);
 	return 1;
 }
 
@@ -502,34 +549,34 @@ static int t_phys(lua_State *L)
 static int t_qemu_log(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
-	FILE *f = fopen(vm_qemu_log_path(c->vm), "r");
-	luaL_Buffer b;
-	char buf[4096];
-	size_t n;
+	char **text = owned_slot(L);
+	size_t n = 0;
 
-	luaL_buffinit(L, &b);
-	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		luaL_addlstring(&b, buf, n);
-	if (f)
-		fclose(f);
-	luaL_pushresult(&b);
+	/* Read whole before any push that may raise: no FILE left open. */
+	*text = read_text_file(vm_qemu_log_path(c->vm), &n);
+	lua_pushlstring(L, *text ? *text : "", *text ? n : 0);
+	free(*text);
+	*text = NULL;
 	return 1;
 }
 
 /* ---- expectations ---- */
 
-static char *show(lua_State *L, int idx)
+/* Pushes value idx as a failure shows it (Lua's string: a __tostring
+ * that raises leaks nothing). */
+static const char *show(lua_State *L, int idx)
 {
 	size_t n;
 	const char *s = luaL_tolstring(L, idx, &n);
-	char *out;
 
-	if (lua_type(L, idx) == LUA_TSTRING)
-		out = fmt("\"%.*s\"", (int)(n > 300 ? 300 : n), s);
-	else
-		out = strndup(s, n);
-	lua_pop(L, 1);
-	return out;
+	if (lua_type(L, idx) != LUA_TSTRING)
+		return s;
+	lua_pushliteral(L, "\"");
+	lua_pushlstring(L, s, n > 300 ? 300 : n);
+	lua_pushliteral(L, "\"");
+	lua_concat(L, 3);
+	lua_remove(L, -2);
+	return lua_tostring(L, -1);
 }
 
 /* t:expect(ok, "message") */
@@ -555,7 +602,7 @@ static int t_eq(lua_State *L)
 	else
 		same = lua_rawequal(L, 2, 3);
 	if (!same) {
-		char *got = show(L, 2), *want = show(L, 3);
+		const char *got = show(L, 2), *want = show(L, 3);
 
 		t_failure(L, c, fmt("%s: expected %s, got %s", what, want, got),
 			  fmt("expected: %s\ngot:      %s\n", want, got));
@@ -609,9 +656,11 @@ static int t_match(lua_State *L)
 		const char *text = lua_tostring(L, 2);
 		size_t n = strlen(text);
 		char *flat = one_line(text, 120);
+		char *msg = fmt("%s: expected to match '%s', got \"%s\"", what,
+				lua_tostring(L, 3), flat ? flat : "");
 
-		t_failure(L, c, fmt("%s: expected to match '%s', got \"%s\"", what,
-				    lua_tostring(L, 3), flat ? flat : ""),
+		free(flat);
+		t_failure(L, c, msg,
 			  fmt("pattern: %s\ntext:\n%.*s\n", lua_tostring(L, 3),
 			      (int)(n > EVIDENCE_MAX ? EVIDENCE_MAX : n), text));
 	}
@@ -634,12 +683,16 @@ static const luaL_Reg ctx_methods[] = {
 	{ "match", t_match }, { "fail", t_fail }, { NULL, NULL },
 };
 
-/* Pushes the userdata `t` for c (its metatable made once per state). */
+/*
+ * Pushes the userdata `t` for c (its metatable made once per state).  The
+ * registry keeps it (CTX_LIVE) until end_ctx() empties it: Lua code may
+ * keep `t` longer than c lives.
+ */
 static void push_ctx(lua_State *L, struct ctx *c)
 {
 	struct ctx **box = lua_newuserdatauv(L, sizeof(*box), 0);
 
-	*box = c;
+	*box = NULL;
 	if (luaL_newmetatable(L, CTX_META)) {		/* stack: box, meta */
 		luaL_newlib(L, ctx_methods);		/* stack: box, meta, methods */
 		lua_setfield(L, -2, "__index");
@@ -647,6 +700,25 @@ static void push_ctx(lua_State *L, struct ctx *c)
 		lua_setfield(L, -2, "__metatable");
 	}
 	lua_setmetatable(L, -2);			/* stack: box */
+	lua_pushvalue(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, CTX_LIVE);
+	*box = c;
+}
+
+/* The check or quiz answer has ended: its `t` refuses any further use,
+ * and the result of its last command is freed. */
+static void end_ctx(lua_State *L, struct ctx *c)
+{
+	struct ctx **box;
+
+	lua_getfield(L, LUA_REGISTRYINDEX, CTX_LIVE);
+	box = luaL_testudata(L, -1, CTX_META);
+	if (box)
+		*box = NULL;
+	lua_pop(L, 1);
+	lua_pushnil(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, CTX_LIVE);
+	vm_result_free(&c->r);
 }
 
 /* ---- the runner ---- */
@@ -693,6 +765,8 @@ static void cleanup_check(struct ctx *c)
 	struct vm_result r;
 	char *cmd, *now;
 	bool dirty = false;
+
+	end_ctx(lrt_state(c->l->rt), c);
 
 	if (c->module_loaded && vm_state(c->vm) == VM_READY) {
 		/* Exit status 0 only if it is not loaded, or unloads now. */
@@ -915,6 +989,7 @@ char *quiz_answer(struct lesson *l, const struct lesson_quiz *q, struct vm *vm,
 			 l->file, q->id);
 	else
 		answer = strdup(luaL_tolstring(L, -1, NULL));
+	end_ctx(L, &c);
 	free(c.message);
 	free(c.evidence);
 	lua_settop(L, 0);
