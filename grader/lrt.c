@@ -210,7 +210,7 @@ static unsigned long table_work(lua_State *L, const char *name, int n)
 	}
 	if (lua_type(L, 1) != LUA_TTABLE)
 		return 0;
-	len = (lua_Integer)lua_rawlen(L, 1);
+	len = luaL_len(L, 1);	/* a __len of the lesson's counts as well */
 	if ((!strcmp(name, "insert") && n >= 3) || (!strcmp(name, "remove") && n >= 2)) {
 		a = luaL_optinteger(L, 2, len);
 		return a >= 1 && a <= len ? (unsigned long)(len - a) + 1 : 0;

@@ -198,6 +198,9 @@ static void test_c_work_is_charged(void)
 		"local s = ('x'):rep(1 << 20)\nwhile true do local n = utf8.len(s) end",
 		"local t = {} for i = 1, 1000 do t[i] = ('x'):rep(1000) end\n"
 		"while true do local s = table.concat(t) end",
+		/* a length of its own: the shift walks __index, no Lua code */
+		"local t = setmetatable({}, { __len = function() return 1 << 40 end, __index = {} })\n"
+		"table.insert(t, 1, 0)",
 	};
 	time_t t0 = time(NULL);
 
