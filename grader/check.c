@@ -4,6 +4,7 @@
 #include "check.h"
 #include "build.h"
 #include "clean.h"
+#include "exercise.h"
 
 #include <lauxlib.h>
 #include <stdarg.h>
@@ -502,17 +503,15 @@ static int t_phys(lua_State *L)
 static int t_qemu_log(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
-	FILE *f = fopen(vm_qemu_log_path(c->vm), "r");
-	luaL_Buffer b;
-	char buf[4096];
-	size_t n;
+	size_t n = 0;
+	char *text = read_text_file(vm_qemu_log_path(c->vm), &n);
 
-	luaL_buffinit(L, &b);
-	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		luaL_addlstring(&b, buf, n);
-	if (f)
-		fclose(f);
-	luaL_pushresult(&b);
+	/* No file (no QEMU run yet) reads as nothing; no FILE stays open if
+	 * pushing raises. */
+	if (!text)
+		lua_pushliteral(L, "");
+	else
+		push_and_free(L, c, text, n);
 	return 1;
 }
 

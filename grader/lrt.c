@@ -133,6 +133,137 @@ static int sandbox_pcall(lua_State *L)
 	return lua_gettop(L);
 }
 
+/*
+ * The lesson's message handler, called only for its own errors: the budget
+ * error is raised inside the count hook, where hooks are off, so a handler
+ * that loops there would never be stopped.
+ */
+static int xpcall_handler(lua_State *L)
+{
+	struct lrt *rt = rt_of(L);
+
+	if (rt->exhausted || rt->mem_failed)
+		return 1;	/* the limit's error, as it is */
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+/* xpcall for sandboxed code: as pcall, the handler as xpcall_handler(). */
+static int sandbox_xpcall(lua_State *L)
+{
+	int n = lua_gettop(L), status;
+
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, xpcall_handler, 1);
+	lua_replace(L, 2);
+	lua_pushboolean(L, 1);			/* stack: f, msgh, args..., true */
+	lua_pushvalue(L, 1);
+	lua_rotate(L, 3, 2);			/* stack: f, msgh, true, f, args... */
+	status = lua_pcall(L, n - 2, LUA_MULTRET, 2);
+	if (status != LUA_OK) {
+		if (is_fatal(L, status))
+			return lua_error(L);
+		lua_pushboolean(L, 0);
+		lua_pushvalue(L, -2);
+		return 2;	/* false, what the handler made of the error */
+	}
+	return lua_gettop(L) - 2;
+}
+
+/* What a value costs a C function to read or write: one, plus its bytes
+ * over 64 for a string (memcpy-like loops). */
+static unsigned long values_work(lua_State *L, int from, int to)
+{
+	unsigned long w = 0;
+
+	for (int i = from; i <= to; i++)
+		w += 1 + (lua_type(L, i) == LUA_TSTRING ? lua_rawlen(L, i) / 64 : 0);
+	return w;
+}
+
+/* "file:line: ..." already? */
+static bool has_where(const char *msg)
+{
+	const char *colon = strchr(msg, ':');
+	size_t digits;
+
+	if (!colon || colon == msg)
+		return false;
+	digits = strspn(colon + 1, "0123456789");
+	return digits > 0 && colon[1 + digits] == ':';
+}
+
+/* Elements a table function walks: move's count, insert's and remove's
+ * shift, sort's n log n, unpack's and concat's range. */
+static unsigned long table_work(lua_State *L, const char *name, int n)
+{
+	lua_Integer len = 0, a, b;
+	unsigned long w = 0;
+
+	if (!strcmp(name, "move") && n >= 3) {
+		a = luaL_optinteger(L, 2, 1);
+		b = luaL_optinteger(L, 3, 0);
+		return b >= a ? (unsigned long)((lua_Unsigned)b - (lua_Unsigned)a) + 1 : 0;
+	}
+	if (lua_type(L, 1) != LUA_TTABLE)
+		return 0;
+	len = luaL_len(L, 1);	/* a __len of the lesson's counts as well */
+	if ((!strcmp(name, "insert") && n >= 3) || (!strcmp(name, "remove") && n >= 2)) {
+		a = luaL_optinteger(L, 2, len);
+		return a >= 1 && a <= len ? (unsigned long)(len - a) + 1 : 0;
+	}
+	if (!strcmp(name, "sort")) {
+		for (lua_Integer k = len; k > 1; k >>= 1)
+			w += (unsigned long)len;
+		return w;
+	}
+	if (!strcmp(name, "unpack") || !strcmp(name, "concat")) {
+		int at = !strcmp(name, "concat") ? 3 : 2;
+
+		a = luaL_optinteger(L, at, 1);
+		b = lua_isnoneornil(L, at + 1) ? len : luaL_checkinteger(L, at + 1);
+		return b >= a ? (unsigned long)((lua_Unsigned)b - (lua_Unsigned)a) + 1 : 0;
+	}
+	return 0;
+}
+
+/*
+ * A library function as the sandbox offers it (upvalues: the function, its
+ * library, its name): the work it does in C, where the count hook cannot
+ * see it, is charged to the budget: its arguments and its table walk
+ * before, its results after.
+ */
+static int charged(lua_State *L)
+{
+	int n = lua_gettop(L);
+	unsigned long w = values_work(L, 1, n);
+
+	if (!strcmp(lua_tostring(L, lua_upvalueindex(2)), "table"))
+		w += table_work(L, lua_tostring(L, lua_upvalueindex(3)), n);
+	lrt_charge(L, w);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	if (lua_pcall(L, n, LUA_MULTRET, 0) != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+
+		/* Raised by the library function itself: say where, as it
+		 * would have if the lesson had called it directly. */
+		if (!is_fatal(L, LUA_ERRRUN) && lua_type(L, -1) == LUA_TSTRING &&
+		    !has_where(msg)) {
+			luaL_where(L, 1);
+			lua_insert(L, -2);
+			lua_concat(L, 2);
+		}
+		return lua_error(L);
+	}
+	n = lua_gettop(L);
+	lrt_charge(L, values_work(L, 1, n));
+	return n;
+}
+
 /* setmetatable without finalizers: a __gc runs where no budget holds it
  * (at the latest in lua_close, when the lesson is freed). */
 static int sandbox_setmetatable(lua_State *L)
@@ -182,6 +313,25 @@ static const struct {
 	{ "utf8", NULL },
 };
 
+/* Every C function of the library copy on top: charged(). */
+static void charge_library(lua_State *L, const char *lib)
+{
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {			/* stack: copy, name, fn */
+		if (lua_iscfunction(L, -1) && lua_type(L, -2) == LUA_TSTRING &&
+		    strcmp(lib, "math")) {
+			lua_pushvalue(L, -1);
+			lua_pushstring(L, lib);
+			lua_pushvalue(L, -4);		/* stack: copy, name, fn, fn, lib, name */
+			lua_pushcclosure(L, charged, 3);
+			lua_pushvalue(L, -3);
+			lua_insert(L, -2);		/* stack: copy, name, fn, name, closure */
+			lua_settable(L, -5);
+		}
+		lua_pop(L, 1);
+	}
+}
+
 /*
  * Builds the allow-list table once (registry field "lrt.allow").  The
  * library tables in it are copies, so a lesson that assigns
@@ -213,12 +363,15 @@ static void build_allow(lua_State *L)
 				lua_settable(L, -4);
 			}
 		}
+		charge_library(L, libs[i].lib);
 		lua_setfield(L, -4, libs[i].lib);	/* stack: allow, _G, lib */
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);					/* stack: allow */
 	lua_pushcfunction(L, sandbox_pcall);
 	lua_setfield(L, -2, "pcall");
+	lua_pushcfunction(L, sandbox_xpcall);
+	lua_setfield(L, -2, "xpcall");
 	lua_pushcfunction(L, sandbox_print);
 	lua_setfield(L, -2, "print");
 	lua_getfield(L, -1, "setmetatable");

@@ -149,17 +149,75 @@ static void test_budget_is_sticky(void)
 		/* an error object that is not a string */
 		"local x <close> = setmetatable({}, { __close = function() error({}) end })\n"
 		"for i = 1, math.huge do end",
+		/* caught, then an endless loop again */
+		"local ok = pcall(function() while true do end end)\nwhile true do end",
+		/* xpcall whose message handler itself loops (it would run
+		 * inside the count hook, where hooks are off) */
+		"xpcall(function() while true do end end,\n function() while true do end end)",
+		/* the handler loops on an error of the lesson's own */
+		"return xpcall(function() error('mine') end,\n function() while true do end end)",
 	};
 	time_t t0 = time(NULL);
 
 	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
 		CU_ASSERT_EQUAL(run(chunks[i]), -1);
-		CU_ASSERT_STRING_EQUAL(lrt_error(rt), i == 1 || i == 3 ?
+		CU_ASSERT_STRING_EQUAL(lrt_error(rt), i == 1 || i == 3 || i == 6 ?
 				       "lesson.lua:2: instruction budget exhausted (an endless loop?)" :
 				       "lesson.lua:1: instruction budget exhausted (an endless loop?)");
 	}
 	CU_ASSERT(time(NULL) - t0 < 20);
 	CU_ASSERT_EQUAL(run("return 1 + 1"), 0);	/* a fresh budget after */
+	lua_settop(lrt_state(rt), 0);
+}
+
+/* xpcall: like Lua's for the lesson's own errors. */
+static void test_xpcall(void)
+{
+	CU_ASSERT_EQUAL(run("local ok, m = xpcall(function(a) error('e' .. a, 0) end,\n"
+			    "  function(m) return 'handled ' .. m end, 7)\n"
+			    "return tostring(ok) .. ' ' .. m"), 0);
+	CU_ASSERT_STRING_EQUAL(result_str(), "false handled e7");
+	CU_ASSERT_EQUAL(run("return select('#', xpcall(function() return 1, 2 end, print))"), 0);
+	CU_ASSERT_EQUAL(lua_tointeger(lrt_state(rt), -1), 3);
+	lua_settop(lrt_state(rt), 0);
+}
+
+/*
+ * Work a library function does in C, where the count hook never fires, is
+ * charged to the budget: each of these took seconds to hours with two
+ * million instructions to spend.  Errors still say where.
+ */
+static void test_c_work_is_charged(void)
+{
+	static const char *const chunks[] = {
+		"table.move({}, 1, 1 << 40, 1)",
+		"local t = {} for i = 1, 2e5 do t[i] = i end\n"
+		"while true do table.insert(t, 1, 0) table.remove(t, 1) end",
+		"local t = {} for i = 1, 1e5 do t[i] = -i end\nwhile true do table.sort(t) end",
+		"local s = ('x'):rep(1 << 20)\nwhile true do local u = s:upper() end",
+		"local s = ('x'):rep(1 << 20)\nwhile true do local n = utf8.len(s) end",
+		"local t = {} for i = 1, 1000 do t[i] = ('x'):rep(1000) end\n"
+		"while true do local s = table.concat(t) end",
+		/* a length of its own: the shift walks __index, no Lua code */
+		"local t = setmetatable({}, { __len = function() return 1 << 40 end, __index = {} })\n"
+		"table.insert(t, 1, 0)",
+	};
+	time_t t0 = time(NULL);
+
+	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		CU_ASSERT_EQUAL(run(chunks[i]), -1);
+		CU_ASSERT_STRING_EQUAL(lrt_error(rt), i == 0 ?
+				       "lesson.lua:1: instruction budget exhausted (an endless loop?)" :
+				       "lesson.lua:2: instruction budget exhausted (an endless loop?)");
+	}
+	CU_ASSERT(time(NULL) - t0 < 20);
+	CU_ASSERT_EQUAL(run("return string.upper()"), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(rt), "lesson.lua:1: bad argument #1 to 'string.upper' "
+			       "(string expected, got no value)");
+	CU_ASSERT_EQUAL(run("local t = { 3, 1, 2 } table.sort(t) table.insert(t, 1, 0)\n"
+			    "return table.concat(t, ',') .. ('%5.1f'):format(2) .. ('ab'):upper()\n"
+			    "  .. utf8.char(72, 105) .. #table.move({ 1, 2 }, 1, 2, 3)"), 0);
+	CU_ASSERT_STRING_EQUAL(result_str(), "0,1,2,3  2.0ABHi4");
 	lua_settop(lrt_state(rt), 0);
 }
 
@@ -230,6 +288,8 @@ int register_lrt_tests(void)
 		{ "instruction budget, even through pcall", test_instruction_budget },
 		{ "the budget is sticky: pcall, <close>, swallowed", test_budget_is_sticky },
 		{ "setmetatable refuses __gc", test_no_finalizers },
+		{ "xpcall as in Lua", test_xpcall },
+		{ "C work is charged: table, string, utf8", test_c_work_is_charged },
 		{ "memory cap, even through pcall", test_memory_cap },
 		{ "each chunk has its own environment", test_each_chunk_has_its_own_env },
 		{ "lrt_dofile", test_dofile },
