@@ -37,7 +37,7 @@ TUI_LIBS     := -lncursesw -lcmark -lpthread
 # Every tests/unit/test_NAME.c defines register_NAME_tests(); the runner
 # calls them all (build/tests/unit_suites.h is generated from the file names).
 UNIT_SUITES  := $(sort $(wildcard tests/unit/test_*.c))
-UNIT_SRCS    := tests/unit/runner.c $(UNIT_SUITES)
+UNIT_SRCS    := tests/unit/runner.c $(UNIT_SUITES) vm/guest/request.c
 # Every tests/vm/test_NAME.c defines register_NAME_tests(); the runner
 # calls them all (build/tests/vm_suites.h is generated from the file names).
 VMTEST_SUITES := $(sort $(wildcard tests/vm/test_*.c))
@@ -176,9 +176,9 @@ $(B)/kver: FORCE
 	@v=$$(scripts/kver.sh $(KVER)) || exit 1; \
 	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
 
-$(B)/guest/agent: vm/guest/agent.c vm/proto.c vm/proto.h
+$(B)/guest/agent: vm/guest/agent.c vm/guest/request.c vm/guest/request.h vm/proto.c vm/proto.h
 	@mkdir -p $(@D)
-	$(CC) -std=c11 $(WARN) -O2 -static -o $@ vm/guest/agent.c vm/proto.c
+	$(CC) -std=c11 $(WARN) -O2 -static -o $@ vm/guest/agent.c vm/guest/request.c vm/proto.c
 
 # The kernel the guest runs, beside the image: the grader builds against it.
 $(B)/guest/kver: $(B)/kver
