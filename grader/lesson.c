@@ -690,6 +690,13 @@ static int read_lesson(struct ld *d, struct lesson *l)
 
 int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen)
 {
+	return lesson_load_text(dir, NULL, 0, NULL, out, err, errlen);
+}
+
+int lesson_load_text(const char *dir, const char *text, size_t len,
+		     const struct lrt_limits *lim, struct lesson **out,
+		     char *err, size_t errlen)
+{
 	struct lesson *l = calloc(1, sizeof(*l));
 	struct ld d = { .err = err, .errlen = errlen };
 
@@ -700,7 +707,7 @@ int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen)
 		lesson_free(l);
 		return -1;
 	}
-	l->rt = lrt_new(NULL);
+	l->rt = lrt_new(lim);
 	if (!l->rt || lrt_provide(l->rt, "addrlab", lesson_library,
 				  sizeof(lesson_library) - 1, "addrlab library")) {
 		snprintf(err, errlen, "%s: %s", l->file,
@@ -710,7 +717,8 @@ int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen)
 	}
 	d.L = lrt_state(l->rt);
 	d.file = l->file;
-	if (lrt_dofile(l->rt, l->file, 1)) {
+	if (text ? lrt_dostring(l->rt, text, len, l->file, 1) :
+		   lrt_dofile(l->rt, l->file, 1)) {
 		snprintf(err, errlen, "%s", lrt_error(l->rt));
 		lesson_free(l);
 		return -1;
