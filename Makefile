@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, open the workbook
 #   make check      install missing packages, build, run every test
 #   make bench      install missing packages, build, print the benchmarks
+#   make fuzz       install missing packages, run each fuzz target FUZZ_SECONDS
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 #
@@ -43,6 +44,26 @@ UNIT_SRCS    := tests/unit/runner.c $(UNIT_SUITES) vm/guest/request.c
 VMTEST_SUITES := $(sort $(wildcard tests/vm/test_*.c))
 VMTEST_SRCS  := tests/vm/runner.c tests/vm/common.c $(VMTEST_SUITES)
 
+# Fuzzing (make fuzz): each tests/fuzz/NAME.c is a libFuzzer target
+# build/fuzz/NAME built by clang with the sources it reaches, its seeds in
+# tests/fuzz/corpus/NAME/ and maybe a dictionary tests/fuzz/NAME.dict.
+FUZZ_CC ?= $(shell for c in clang clang-16 clang-15 clang-14; do \
+		command -v $$c >/dev/null 2>&1 && { echo $$c; break; }; done)
+FUZZ_SECONDS ?= 300
+FUZZ_CHECK_SECONDS ?= 5
+FUZZ_JOBS ?= 1
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -Wall -Wno-unused-parameter
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+
+FUZZ_SRCS_host_frames  := vm/proto.c
+FUZZ_SRCS_agent_frames := vm/proto.c vm/guest/request.c
+FUZZ_SRCS_lesson       := grader/lesson.c grader/lrt.c
+FUZZ_LIBS_lesson       := $(LUA_LIBS)
+FUZZ_SRCS_md           := tui/md.c tui/text.c
+FUZZ_LIBS_md           := -lcmark
+
 BINS := $(B)/bin/addrlab $(B)/bin/addrlab-grade
 GUEST := $(B)/guest/vmlinux $(B)/guest/initrd.cpio $(B)/guest/kver
 KMOD_SRCS := $(wildcard kmod/*.c)
@@ -52,7 +73,7 @@ TOOL_SRCS := $(wildcard kmod/tools/*.c)
 TOOLS := $(TOOL_SRCS:kmod/tools/%.c=$(B)/guest/tools/%)
 TESTKO := $(B)/tests/kmod/vmtest.ko
 
-.PHONY: all deps run check bench install clean sparse _run _check _bench FORCE
+.PHONY: all deps run check bench fuzz fuzz-build install clean sparse _run _check _bench _fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(GUEST) $(B)/exercises/.stamp $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm $(B)/bench/bench-grade $(B)/bench/bench-tui
@@ -69,15 +90,19 @@ check: deps
 	@$(MAKE) --no-print-directory _check
 bench: deps
 	@$(MAKE) --no-print-directory _bench
+fuzz: deps
+	@$(MAKE) --no-print-directory _fuzz
 
 _run: all
 	$(B)/bin/addrlab
 
-_check: all
+_check: all $(FUZZ_BINS)
 	@echo "== sparse on the chapter modules"
 	@$(MAKE) --no-print-directory sparse
 	@echo "== unit tests"
 	$(B)/tests/unit-tests
+	@echo "== fuzz targets, briefly (make fuzz runs them for longer)"
+	tests/fuzz/run.sh $(B)/fuzz $(FUZZ_CHECK_SECONDS)
 	@echo "== lab VM integration tests"
 	$(B)/tests/vm-tests
 	@echo "== the workbook on a terminal (tmux screen tests)"
@@ -224,6 +249,19 @@ endif
 
 $(TESTKO): tests/vm/kmod/vmtest.c tests/vm/kmod/Kbuild kmod/edu.h $(B)/kver
 	$(call kbuild,tests/vm/kmod,$(B)/tests/kmod,W=1)
+
+# ---- fuzzing (the variables are above) ----
+
+.SECONDEXPANSION:
+$(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(wildcard vm/*.h vm/guest/*.h grader/*.h tui/*.h)
+	@mkdir -p $(@D)
+	@[ -n "$(FUZZ_CC)" ] || { echo "fuzz: no clang found; install it: make deps"; exit 1; }
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ivm -Igrader -Itui $(LUA_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIBS_$*)
+
+fuzz-build: $(FUZZ_BINS)
+
+_fuzz: $(FUZZ_BINS)
+	tests/fuzz/run.sh $(B)/fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 # ---- install ----
 
