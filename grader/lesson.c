@@ -187,7 +187,17 @@ static int check_id(struct ld *d, const char *field, const char *id)
 	return 0;
 }
 
-/* A per-language text: a plain string (English only) or { en = ..., ko = ... }. */
+/* Frees the texts and leaves none (NULL), so freeing twice is harmless. */
+static void ltext_free(struct ltext *t)
+{
+	for (int i = 0; i < LANG_COUNT; i++) {
+		free(t->s[i]);
+		t->s[i] = NULL;
+	}
+}
+
+/* A per-language text: a plain string (English only) or { en = ..., ko = ... }.
+ * On an error nothing is left in *out. */
 static int get_ltext(struct ld *d, const char *name, bool required,
 		     struct ltext *out)
 {
@@ -219,6 +229,7 @@ static int get_ltext(struct ld *d, const char *name, bool required,
 
 		if (l < 0 || lua_type(d->L, -1) != LUA_TSTRING) {
 			lua_pop(d->L, 3);
+			ltext_free(out);
 			return bad(d, name, l < 0 ?
 				   "unknown language key (use en and ko)" :
 				   "each language's text must be a string");
@@ -228,15 +239,11 @@ static int get_ltext(struct ld *d, const char *name, bool required,
 		lua_pop(d->L, 1);
 	}
 	lua_pop(d->L, 1);
-	if (!out->s[LANG_EN])
+	if (!out->s[LANG_EN]) {
+		ltext_free(out);
 		return bad(d, name, "needs an English text (en = ...)");
+	}
 	return 0;
-}
-
-static void ltext_free(struct ltext *t)
-{
-	for (int i = 0; i < LANG_COUNT; i++)
-		free(t->s[i]);
 }
 
 /*
