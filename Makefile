@@ -5,18 +5,28 @@
 #   make check      install missing packages, build, run every test
 #   make bench      install missing packages, build, print the benchmarks
 #   make fuzz       install missing packages, run each fuzz target FUZZ_SECONDS
+#   make check SAN=1  the unit and VM suites built with ASan+UBSan in build-san/
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 #
 # KVER=V picks the guest kernel (default: the newest with image + headers).
 
+# SAN=1: our host programs and tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, in a build folder of their own.
+ifeq ($(SAN),1)
+B        := build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+else
 B        := build
+SAN_FLAGS :=
+endif
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -Ivm -Igrader $(LUA_CFLAGS) -MMD -MP
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN_FLAGS) -Ivm -Igrader $(LUA_CFLAGS) -MMD -MP
 JANSSON_LIBS := -ljansson
 CUNIT_LIBS   := -lcunit
 # Debian's liblua5.4-dev (spelled out: pkg-config may not be there before deps).
@@ -73,7 +83,7 @@ TOOL_SRCS := $(wildcard kmod/tools/*.c)
 TOOLS := $(TOOL_SRCS:kmod/tools/%.c=$(B)/guest/tools/%)
 TESTKO := $(B)/tests/kmod/vmtest.ko
 
-.PHONY: all deps run check bench fuzz fuzz-build install clean sparse _run _check _bench _fuzz FORCE
+.PHONY: all deps run check bench fuzz fuzz-build install clean sparse _run _check _check_san _bench _fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(GUEST) $(B)/exercises/.stamp $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm $(B)/bench/bench-grade $(B)/bench/bench-tui
@@ -86,8 +96,13 @@ deps:
 # Re-enter make after deps: what we build depends on what deps installed.
 run: deps
 	@$(MAKE) --no-print-directory _run
+ifeq ($(SAN),1)
+check: deps
+	@$(MAKE) --no-print-directory _check_san
+else
 check: deps
 	@$(MAKE) --no-print-directory _check
+endif
 bench: deps
 	@$(MAKE) --no-print-directory _bench
 fuzz: deps
@@ -109,6 +124,14 @@ _check: all $(FUZZ_BINS)
 	tests/tui/screen-tests.sh $(B)
 	@echo "== lessons: lint (reference full marks, skeleton not, every mutant rejected)"
 	$(B)/bin/addrlab-grade lint -j 2
+
+# The sanitizer build (SAN=1): the unit suite, then the VM suites (all, or
+# those whose names contain one of VM_SUITES).  Only our own programs are
+# instrumented: QEMU, bwrap and the static guest programs are not.
+_check_san: $(B)/tests/unit-tests $(B)/tests/vm-tests $(BINS) $(GUEST) $(TESTKO) $(B)/tests/physprobe $(B)/exercises/.stamp
+	@echo "== unit tests, then lab VM integration tests (ASan, UBSan)"
+	@$(B)/tests/unit-tests; unit=$$?; $(B)/tests/vm-tests $(VM_SUITES); vm=$$?; \
+	 [ $$unit = 0 ] && [ $$vm = 0 ]
 
 # Every figure is measured even when an earlier one misses its target;
 # the exit status says whether all were met.
@@ -138,11 +161,11 @@ $(TUI_LIB): $(TUI_SRCS:%.c=$(B)/obj/%.o)
 
 $(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(TUI_LIB) $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
 $(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
 $(B)/tests/unit_suites.h: FORCE
 	@mkdir -p $(@D)
@@ -154,7 +177,7 @@ $(B)/obj/tests/unit/%.o: ALL_CFLAGS += -I$(B)/tests -Itui
 
 $(B)/tests/unit-tests: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(TUI_LIB) $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3 $(CUNIT_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3 $(CUNIT_LIBS)
 
 $(B)/tests/vm_suites.h: FORCE
 	@mkdir -p $(@D)
@@ -166,19 +189,19 @@ $(B)/obj/tests/vm/%.o: ALL_CFLAGS += -I$(B)/tests -Ikmod
 
 $(B)/tests/vm-tests: $(VMTEST_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CUNIT_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS) $(CUNIT_LIBS)
 
 $(B)/bench/bench-vm: $(B)/obj/bench/bench_vm.o $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS)
 
 $(B)/bench/bench-grade: $(B)/obj/bench/bench_grade.o $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
 $(B)/bench/bench-tui: $(B)/obj/bench/bench_tui.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ -lutil
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ -lutil
 
 # A static guest-side helper for the tests: physical addresses of a file's pages.
 $(B)/tests/physprobe: tests/vm/physprobe.c
