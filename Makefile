@@ -4,18 +4,29 @@
 #   make run        install missing packages, build, open the workbook
 #   make check      install missing packages, build, run every test
 #   make bench      install missing packages, build, print the benchmarks
+#   make fuzz       install missing packages, run each fuzz target FUZZ_SECONDS
+#   make check SAN=1  the unit and VM suites built with ASan+UBSan in build-san/
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 #
 # KVER=V picks the guest kernel (default: the newest with image + headers).
 
+# SAN=1: our host programs and tests built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, in a build folder of their own.
+ifeq ($(SAN),1)
+B        := build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+else
 B        := build
+SAN_FLAGS :=
+endif
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= gcc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -Ivm -Igrader $(LUA_CFLAGS) -MMD -MP
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN_FLAGS) -Ivm -Igrader $(LUA_CFLAGS) -MMD -MP
 JANSSON_LIBS := -ljansson
 CUNIT_LIBS   := -lcunit
 # Debian's liblua5.4-dev (spelled out: pkg-config may not be there before deps).
@@ -37,11 +48,31 @@ TUI_LIBS     := -lncursesw -lcmark -lpthread
 # Every tests/unit/test_NAME.c defines register_NAME_tests(); the runner
 # calls them all (build/tests/unit_suites.h is generated from the file names).
 UNIT_SUITES  := $(sort $(wildcard tests/unit/test_*.c))
-UNIT_SRCS    := tests/unit/runner.c $(UNIT_SUITES)
+UNIT_SRCS    := tests/unit/runner.c $(UNIT_SUITES) vm/guest/request.c
 # Every tests/vm/test_NAME.c defines register_NAME_tests(); the runner
 # calls them all (build/tests/vm_suites.h is generated from the file names).
 VMTEST_SUITES := $(sort $(wildcard tests/vm/test_*.c))
 VMTEST_SRCS  := tests/vm/runner.c tests/vm/common.c $(VMTEST_SUITES)
+
+# Fuzzing (make fuzz): each tests/fuzz/NAME.c is a libFuzzer target
+# build/fuzz/NAME built by clang with the sources it reaches, its seeds in
+# tests/fuzz/corpus/NAME/ and maybe a dictionary tests/fuzz/NAME.dict.
+FUZZ_CC ?= $(shell for c in clang clang-16 clang-15 clang-14; do \
+		command -v $$c >/dev/null 2>&1 && { echo $$c; break; }; done)
+FUZZ_SECONDS ?= 300
+FUZZ_CHECK_SECONDS ?= 5
+FUZZ_JOBS ?= 1
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -Wall -Wno-unused-parameter
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+
+FUZZ_SRCS_host_frames  := vm/proto.c
+FUZZ_SRCS_agent_frames := vm/proto.c vm/guest/request.c
+FUZZ_SRCS_lesson       := grader/lesson.c grader/lrt.c
+FUZZ_LIBS_lesson       := $(LUA_LIBS)
+FUZZ_SRCS_md           := tui/md.c tui/text.c
+FUZZ_LIBS_md           := -lcmark
 
 BINS := $(B)/bin/addrlab $(B)/bin/addrlab-grade
 GUEST := $(B)/guest/vmlinux $(B)/guest/initrd.cpio $(B)/guest/kver
@@ -52,7 +83,7 @@ TOOL_SRCS := $(wildcard kmod/tools/*.c)
 TOOLS := $(TOOL_SRCS:kmod/tools/%.c=$(B)/guest/tools/%)
 TESTKO := $(B)/tests/kmod/vmtest.ko
 
-.PHONY: all deps run check bench install clean sparse _run _check _bench FORCE
+.PHONY: all deps run check bench fuzz fuzz-build install clean sparse _run _check _check_san _bench _fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(GUEST) $(B)/exercises/.stamp $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm $(B)/bench/bench-grade $(B)/bench/bench-tui
@@ -65,25 +96,42 @@ deps:
 # Re-enter make after deps: what we build depends on what deps installed.
 run: deps
 	@$(MAKE) --no-print-directory _run
+ifeq ($(SAN),1)
+check: deps
+	@$(MAKE) --no-print-directory _check_san
+else
 check: deps
 	@$(MAKE) --no-print-directory _check
+endif
 bench: deps
 	@$(MAKE) --no-print-directory _bench
+fuzz: deps
+	@$(MAKE) --no-print-directory _fuzz
 
 _run: all
 	$(B)/bin/addrlab
 
-_check: all
+_check: all $(FUZZ_BINS)
 	@echo "== sparse on the chapter modules"
 	@$(MAKE) --no-print-directory sparse
 	@echo "== unit tests"
 	$(B)/tests/unit-tests
+	@echo "== fuzz targets, briefly (make fuzz runs them for longer)"
+	tests/fuzz/run.sh $(B)/fuzz $(FUZZ_CHECK_SECONDS)
 	@echo "== lab VM integration tests"
 	$(B)/tests/vm-tests
 	@echo "== the workbook on a terminal (tmux screen tests)"
 	tests/tui/screen-tests.sh $(B)
 	@echo "== lessons: lint (reference full marks, skeleton not, every mutant rejected)"
 	$(B)/bin/addrlab-grade lint -j 2
+
+# The sanitizer build (SAN=1): the unit suite, then the VM suites (all, or
+# those whose names contain one of VM_SUITES).  Only our own programs are
+# instrumented: QEMU, bwrap and the static guest programs are not.
+_check_san: $(B)/tests/unit-tests $(B)/tests/vm-tests $(BINS) $(GUEST) $(TESTKO) $(B)/tests/physprobe $(B)/exercises/.stamp
+	@echo "== unit tests, then lab VM integration tests (ASan, UBSan)"
+	@$(B)/tests/unit-tests; unit=$$?; $(B)/tests/vm-tests $(VM_SUITES); vm=$$?; \
+	 [ $$unit = 0 ] && [ $$vm = 0 ]
 
 # Every figure is measured even when an earlier one misses its target;
 # the exit status says whether all were met.
@@ -113,11 +161,11 @@ $(TUI_LIB): $(TUI_SRCS:%.c=$(B)/obj/%.o)
 
 $(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(TUI_LIB) $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
 $(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
 $(B)/tests/unit_suites.h: FORCE
 	@mkdir -p $(@D)
@@ -129,7 +177,7 @@ $(B)/obj/tests/unit/%.o: ALL_CFLAGS += -I$(B)/tests -Itui
 
 $(B)/tests/unit-tests: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(TUI_LIB) $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3 $(CUNIT_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3 $(CUNIT_LIBS)
 
 $(B)/tests/vm_suites.h: FORCE
 	@mkdir -p $(@D)
@@ -141,19 +189,19 @@ $(B)/obj/tests/vm/%.o: ALL_CFLAGS += -I$(B)/tests -Ikmod
 
 $(B)/tests/vm-tests: $(VMTEST_SRCS:%.c=$(B)/obj/%.o) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(CUNIT_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS) $(CUNIT_LIBS)
 
 $(B)/bench/bench-vm: $(B)/obj/bench/bench_vm.o $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS)
 
 $(B)/bench/bench-grade: $(B)/obj/bench/bench_grade.o $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
 $(B)/bench/bench-tui: $(B)/obj/bench/bench_tui.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ -lutil
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ -lutil
 
 # A static guest-side helper for the tests: physical addresses of a file's pages.
 $(B)/tests/physprobe: tests/vm/physprobe.c
@@ -176,9 +224,9 @@ $(B)/kver: FORCE
 	@v=$$(scripts/kver.sh $(KVER)) || exit 1; \
 	 [ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" >$@
 
-$(B)/guest/agent: vm/guest/agent.c vm/proto.c vm/proto.h
+$(B)/guest/agent: vm/guest/agent.c vm/guest/request.c vm/guest/request.h vm/proto.c vm/proto.h
 	@mkdir -p $(@D)
-	$(CC) -std=c11 $(WARN) -O2 -static -o $@ vm/guest/agent.c vm/proto.c
+	$(CC) -std=c11 $(WARN) -O2 -static -o $@ vm/guest/agent.c vm/guest/request.c vm/proto.c
 
 # The kernel the guest runs, beside the image: the grader builds against it.
 $(B)/guest/kver: $(B)/kver
@@ -224,6 +272,19 @@ endif
 
 $(TESTKO): tests/vm/kmod/vmtest.c tests/vm/kmod/Kbuild kmod/edu.h $(B)/kver
 	$(call kbuild,tests/vm/kmod,$(B)/tests/kmod,W=1)
+
+# ---- fuzzing (the variables are above) ----
+
+.SECONDEXPANSION:
+$(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(wildcard vm/*.h vm/guest/*.h grader/*.h tui/*.h)
+	@mkdir -p $(@D)
+	@[ -n "$(FUZZ_CC)" ] || { echo "fuzz: no clang found; install it: make deps"; exit 1; }
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ivm -Igrader -Itui $(LUA_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIBS_$*)
+
+fuzz-build: $(FUZZ_BINS)
+
+_fuzz: $(FUZZ_BINS)
+	tests/fuzz/run.sh $(B)/fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 # ---- install ----
 

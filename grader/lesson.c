@@ -187,7 +187,17 @@ static int check_id(struct ld *d, const char *field, const char *id)
 	return 0;
 }
 
-/* A per-language text: a plain string (English only) or { en = ..., ko = ... }. */
+/* Frees the texts and leaves none (NULL), so freeing twice is harmless. */
+static void ltext_free(struct ltext *t)
+{
+	for (int i = 0; i < LANG_COUNT; i++) {
+		free(t->s[i]);
+		t->s[i] = NULL;
+	}
+}
+
+/* A per-language text: a plain string (English only) or { en = ..., ko = ... }.
+ * On an error nothing is left in *out. */
 static int get_ltext(struct ld *d, const char *name, bool required,
 		     struct ltext *out)
 {
@@ -219,6 +229,7 @@ static int get_ltext(struct ld *d, const char *name, bool required,
 
 		if (l < 0 || lua_type(d->L, -1) != LUA_TSTRING) {
 			lua_pop(d->L, 3);
+			ltext_free(out);
 			return bad(d, name, l < 0 ?
 				   "unknown language key (use en and ko)" :
 				   "each language's text must be a string");
@@ -228,15 +239,11 @@ static int get_ltext(struct ld *d, const char *name, bool required,
 		lua_pop(d->L, 1);
 	}
 	lua_pop(d->L, 1);
-	if (!out->s[LANG_EN])
+	if (!out->s[LANG_EN]) {
+		ltext_free(out);
 		return bad(d, name, "needs an English text (en = ...)");
+	}
 	return 0;
-}
-
-static void ltext_free(struct ltext *t)
-{
-	for (int i = 0; i < LANG_COUNT; i++)
-		free(t->s[i]);
 }
 
 /*
@@ -690,6 +697,13 @@ static int read_lesson(struct ld *d, struct lesson *l)
 
 int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen)
 {
+	return lesson_load_text(dir, NULL, 0, NULL, out, err, errlen);
+}
+
+int lesson_load_text(const char *dir, const char *text, size_t len,
+		     const struct lrt_limits *lim, struct lesson **out,
+		     char *err, size_t errlen)
+{
 	struct lesson *l = calloc(1, sizeof(*l));
 	struct ld d = { .err = err, .errlen = errlen };
 
@@ -700,7 +714,7 @@ int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen)
 		lesson_free(l);
 		return -1;
 	}
-	l->rt = lrt_new(NULL);
+	l->rt = lrt_new(lim);
 	if (!l->rt || lrt_provide(l->rt, "addrlab", lesson_library,
 				  sizeof(lesson_library) - 1, "addrlab library")) {
 		snprintf(err, errlen, "%s: %s", l->file,
@@ -710,7 +724,8 @@ int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen)
 	}
 	d.L = lrt_state(l->rt);
 	d.file = l->file;
-	if (lrt_dofile(l->rt, l->file, 1)) {
+	if (text ? lrt_dostring(l->rt, text, len, l->file, 1) :
+		   lrt_dofile(l->rt, l->file, 1)) {
 		snprintf(err, errlen, "%s", lrt_error(l->rt));
 		lesson_free(l);
 		return -1;

@@ -101,6 +101,14 @@ struct lesson {
  * ("FILE: FIELD: problem" or "FILE:LINE: message" for Lua errors).
  */
 int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen);
+/*
+ * The same, with the lesson.lua given as text (len bytes, shown in errors
+ * as dir/lesson.lua; text NULL: read the file) and the runtime's limits
+ * (NULL: the defaults).  The text files it names are looked for in dir.
+ */
+int lesson_load_text(const char *dir, const char *text, size_t len,
+		     const struct lrt_limits *lim, struct lesson **out,
+		     char *err, size_t errlen);
 void lesson_free(struct lesson *l);
 
 /* Text in a language, with the fallback. */

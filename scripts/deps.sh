@@ -3,6 +3,8 @@
 # Quiet and quick (one dpkg-query) when everything is there.
 set -eu
 
+# clang with libclang-rt-14-dev (libFuzzer and the sanitizers' runtimes) builds
+# the fuzz targets (tests/fuzz/); gcc's own libasan/libubsan serve SAN=1.
 PACKAGES="
 	gcc make pkg-config libc6-dev
 	qemu-system-x86 seabios
@@ -11,6 +13,7 @@ PACKAGES="
 	sparse
 	libncurses-dev liblua5.4-dev libcunit1-dev libcmark-dev libjansson-dev libsqlite3-dev
 	bubblewrap tmux
+	clang libclang-rt-14-dev
 "
 
 missing=""

@@ -335,6 +335,35 @@ static void test_quiz_matches(void)
 	}
 }
 
+/* The lesson given as text (as the fuzzer gives it), with small limits. */
+static void test_load_text(void)
+{
+	static const struct lrt_limits lim = { .mem_bytes = 8u << 20,
+					       .instructions = 200000 };
+	static const char endless[] = "while true do end\nreturn {}\n";
+	static const char broken[] = "return {\n  id = 'x',\n  number = ,\n}\n";
+	char *dir = make_lesson("text", "error('the file is not read')\n");
+	char err[512] = "", *want;
+	struct lesson *l = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(lesson_load_text(dir, good, sizeof(good) - 1, &lim,
+					       &l, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(l->id, "mmio");
+	CU_ASSERT_EQUAL(l->exercise->total_points, 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(l->file, "/text/lesson.lua"));
+	lesson_free(l);
+	CU_ASSERT_EQUAL(lesson_load_text(dir, broken, sizeof(broken) - 1, &lim,
+					 &l, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NULL(l);
+	CU_ASSERT_EQUAL_FATAL(asprintf(&want, "%s/lesson.lua:3:", dir) > 0, 1);
+	CU_ASSERT_EQUAL(strncmp(err, want, strlen(want)), 0);
+	free(want);
+	CU_ASSERT_EQUAL(lesson_load_text(dir, endless, sizeof(endless) - 1, &lim,
+					 &l, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "instruction budget"));
+	free(dir);
+}
+
 int register_lesson_tests(void)
 {
 	CU_pSuite s = CU_add_suite("lesson model", setup, teardown);
@@ -346,7 +375,9 @@ int register_lesson_tests(void)
 	    !CU_add_test(s, "quiz answers compare as numbers or as text",
 			 test_quiz_matches) ||
 	    !CU_add_test(s, "the addrlab library's ready-made checks",
-			 test_library_checks))
+			 test_library_checks) ||
+	    !CU_add_test(s, "a lesson given as text, with small limits",
+			 test_load_text))
 		return -1;
 	return 0;
 }

@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include "../proto.h"
+#include "request.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -394,32 +395,28 @@ static void child_exec(struct job *j, char **argv, const char *cwd,
 
 static void handle_exec(uint32_t id, struct proto_cursor *c)
 {
-	uint32_t flags = proto_get_u32(c);
-	uint32_t timeout_ms = proto_get_u32(c);
-	uint64_t out_cap = proto_get_u64(c);
-	uint16_t rows = proto_get_u16(c), cols = proto_get_u16(c);
-	char *cwd = proto_get_str(c);
-	uint32_t argc = proto_get_u32(c);
-	char **argv = NULL;
+	struct request_exec x;
 	struct job *j = NULL;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int master = -1;
 	char slave[64] = "";
 	bool placed;
 	pid_t pid;
+	int rc = request_exec_decode(c, &x);
+	uint32_t flags = x.flags, timeout_ms = x.timeout_ms;
+	uint64_t out_cap = x.out_cap;
+	uint16_t rows = x.rows, cols = x.cols;
+	char *cwd = x.cwd, **argv = x.argv;
 
-	if (c->bad || argc == 0 || argc > 4096) {
-		send_error(id, EINVAL, "malformed exec request");
-		goto out;
-	}
-	argv = calloc((size_t)argc + 1, sizeof(*argv));
-	if (!argv) {
+	if (rc == -ENOMEM) {
 		send_error(id, ENOMEM, "out of memory");
 		goto out;
 	}
-	for (uint32_t i = 0; i < argc; i++)
-		argv[i] = proto_get_str(c);
-	if (c->bad) {
+	if (rc == -EINVAL) {
+		send_error(id, EINVAL, "malformed exec request");
+		goto out;
+	}
+	if (rc) {
 		send_error(id, EINVAL, "malformed exec arguments");
 		goto out;
 	}
@@ -497,11 +494,7 @@ fail_fds:
 		close_fd(&err[i]);
 	}
 out:
-	if (argv)
-		for (uint32_t i = 0; i < argc; i++)
-			free(argv[i]);
-	free(argv);
-	free(cwd);
+	request_exec_free(&x);
 }
 
 static void reap(void)
@@ -581,15 +574,16 @@ static int mkdirs(const char *path)
 
 static void handle_push_open(uint32_t id, struct proto_cursor *c)
 {
-	uint32_t mode = proto_get_u32(c);
-	char *path = proto_get_str(c);
+	uint32_t mode;
+	char *path;
+	int rc = request_push_open_decode(c, &mode, &path);
 
 	close_fd(&push.fd);
 	push.id = id;
 	push.err = 0;
 	push.size = 0;
 	push.crc = 0;
-	if (c->bad || !path || path[0] != '/') {
+	if (rc) {
 		push.err = EINVAL;
 	} else if (mkdirs(path)) {
 		push.err = errno;
@@ -650,12 +644,12 @@ static void handle_push_close(uint32_t id)
 static void handle_pull(uint32_t id, struct proto_cursor *c)
 {
 	static uint8_t buf[PROTO_CHUNK];
-	uint64_t max = proto_get_u64(c), size = 0;
-	char *path = proto_get_str(c);
+	uint64_t max, size = 0;
+	char *path;
 	struct proto_buf b;
 	int fd;
 
-	if (c->bad) {
+	if (request_pull_decode(c, &max, &path)) {
 		send_error(id, EINVAL, "malformed pull request");
 		goto out;
 	}

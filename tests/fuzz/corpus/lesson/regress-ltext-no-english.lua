@@ -1,0 +1,4 @@
+return {
+  id = 'leak', number = 1, title = 'Title',
+  text = { ko = 'ko.md' },
+}
