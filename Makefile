@@ -69,7 +69,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 
 FUZZ_SRCS_host_frames  := vm/proto.c
 FUZZ_SRCS_agent_frames := vm/proto.c vm/guest/request.c
-FUZZ_SRCS_lesson       := grader/lesson.c grader/lrt.c
+FUZZ_SRCS_lesson       := grader/lesson.c grader/lrt.c grader/lpattern.c
 FUZZ_LIBS_lesson       := $(LUA_LIBS)
 FUZZ_SRCS_md           := tui/md.c tui/text.c
 FUZZ_LIBS_md           := -lcmark
