@@ -297,17 +297,29 @@ static int t_sparse(lua_State *L)
 
 /* ---- the lab VM ---- */
 
+/*
+ * The result as Lua sees it: at most the first READ_MAX bytes of each
+ * stream (as the guest keeps the first 16 MiB), `truncated` saying so.  A program that floods its output
+ * (16 MiB a stream are kept) must not be able to push a lesson's Lua past
+ * its memory cap: that would end the check as could-not-grade, a grade
+ * the student could dodge a zero with.
+ */
 static void result_table(lua_State *L, const struct vm_result *r)
 {
-	lua_createtable(L, 0, 4);
-	lua_pushlstring(L, r->out, r->out_len);
+	size_t out = r->out_len > READ_MAX ? READ_MAX : r->out_len;
+	size_t err = r->err_len > READ_MAX ? READ_MAX : r->err_len;
+
+	lua_createtable(L, 0, 5);
+	lua_pushlstring(L, r->out, out);
 	lua_setfield(L, -2, "out");
-	lua_pushlstring(L, r->err, r->err_len);
+	lua_pushlstring(L, r->err, err);
 	lua_setfield(L, -2, "err");
 	lua_pushinteger(L, r->exit_code);
 	lua_setfield(L, -2, "status");
 	lua_pushinteger(L, r->signal);
 	lua_setfield(L, -2, "signal");
+	lua_pushboolean(L, r->truncated || out < r->out_len || err < r->err_len);
+	lua_setfield(L, -2, "truncated");
 }
 
 /*
@@ -507,11 +519,16 @@ static int t_qemu_log(lua_State *L)
 	char *text = read_text_file(vm_qemu_log_path(c->vm), &n);
 
 	/* No file (no QEMU run yet) reads as nothing; no FILE stays open if
-	 * pushing raises. */
-	if (!text)
+	 * pushing raises; a log the submission flooded (a clamp message per
+	 * DMA, say) gives its last READ_MAX bytes only. */
+	if (!text) {
 		lua_pushliteral(L, "");
-	else
+	} else if (n > READ_MAX) {
+		memmove(text, text + n - READ_MAX, READ_MAX);
+		push_and_free(L, c, text, READ_MAX);
+	} else {
 		push_and_free(L, c, text, n);
+	}
 	return 1;
 }
 

@@ -27,8 +27,9 @@ static json_t *grade_json(const char *env, const char *args, int *rc)
 	char *cmd, *out;
 	json_t *doc;
 
-	if (asprintf(&cmd, "%s ADDRLAB_LESSONS=%s/tests/grade/lessons %s/bin/addrlab-grade "
-		     "--format json %s 2>/dev/null", env, src_root, tv_build, args) < 0)
+	/* The fixture lessons, unless env names lessons of its own. */
+	if (asprintf(&cmd, "ADDRLAB_LESSONS=%s/tests/grade/lessons %s %s/bin/addrlab-grade "
+		     "--format json %s 2>/dev/null", src_root, env, tv_build, args) < 0)
 		return NULL;
 	*rc = tv_capture(cmd, &out);
 	doc = json_loads(out, 0, NULL);
@@ -221,6 +222,44 @@ static void test_batch_grades_again(void)
 	free(out);
 }
 
+/* 24 MiB of output, handed to a lesson that joins it four times: the check
+ * fails on what was printed (the submission's doing), it is not ended by
+ * the lesson's memory cap as could-not-grade. */
+static void test_flood_is_not_a_dodge(void)
+{
+	static const char lesson[] =
+		"return { id = 'flood', number = 1, title = 'T', text = 'en.md', exercise = {\n"
+		"  id = 'count', kind = 'user', files = { 'count.c' }, title = 'T', hints = { 'h' },\n"
+		"  checks = { { name = 'joins', points = 1, timeout = 60, title = 'joins its output',\n"
+		"    run = function(t)\n"
+		"      local r = t:exec('5', { timeout = 20 })\n"
+		"      local all = r.out .. r.out .. r.out .. r.out\n"
+		"      t:expect(not r.truncated, 'printed more than 1 MiB (' .. #all .. ' bytes joined)')\n"
+		"    end } } } }\n";
+	char dir[PATH_MAX], args[2 * PATH_MAX + 64], env[PATH_MAX + 32];
+	json_t *doc, *c;
+	FILE *f;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/lessons/flood", work);
+	snprintf(args, sizeof(args), "mkdir -p %s && echo '# T' > %s/en.md", dir, dir);
+	CU_ASSERT_EQUAL_FATAL(system(args), 0);
+	strcat(dir, "/lesson.lua");
+	f = fopen(dir, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(lesson, f);
+	fclose(f);
+	snprintf(env, sizeof(env), "ADDRLAB_LESSONS=%s/lessons", work);
+	snprintf(args, sizeof(args), "%s/tests/grade/user-submissions/chatty", src_root);
+	doc = grade_json(env, args, &rc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(rc, 1);
+	c = json_array_get(json_object_get(doc, "checks"), 0);
+	CU_ASSERT_STRING_EQUAL(str(c, "outcome"), "fail");
+	CU_ASSERT_STRING_EQUAL(str(c, "message"), "printed more than 1 MiB (4194304 bytes joined)");
+	json_decref(doc);
+}
+
 static int trust_init(void)
 {
 	if (!realpath(tv_build, src_root) || !mkdtemp(work))
@@ -249,4 +288,5 @@ void register_trust_tests(void)
 	CU_add_test(s, "a FIFO named like the source: refused at once", test_fifo_refused_at_once);
 	CU_add_test(s, "output that is not UTF-8 keeps every check", test_bytes_that_are_not_utf8);
 	CU_add_test(s, "batch: not graded now, graded on the next run", test_batch_grades_again);
+	CU_add_test(s, "an output flood cannot end a check as not graded", test_flood_is_not_a_dodge);
 }
