@@ -353,6 +353,18 @@ static void child_exec(struct job *j, char **argv, const char *cwd,
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	setsid();
+	/* Only the agent is spared by the OOM killer: a job inherits its
+	 * -1000, and a fork bomb or memory hog that nothing may kill makes
+	 * the kernel panic ("System is deadlocked on memory") instead of
+	 * losing the hog. */
+	{
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			(void)!write(fd, "0", 1);
+			close(fd);
+		}
+	}
 	if (j->cgroup && !placed) {
 		char p[128], pid[24];
 		int fd;
