@@ -759,6 +759,7 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 	lua_State *L = lrt_state(c->l->rt);
 	uint64_t cursor = UINT64_MAX;
 	char *ignored = NULL;
+	int status;
 
 	reset_check(c);
 	if (k->iommu && !c->vm_iommu) {
@@ -794,7 +795,11 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 	lua_settop(L, 0);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, k->fn_ref);
 	push_ctx(L, c);
-	if (lrt_pcall(c->l->rt, 1, 0) == 0 && !c->failed) {
+	/* The check's Lua may take as long as the check, and no longer. */
+	lrt_set_wall_ms(c->l->rt, k->timeout_ms + 10000);
+	status = lrt_pcall(c->l->rt, 1, 0);
+	lrt_set_wall_ms(c->l->rt, 0);
+	if (status == 0 && !c->failed) {
 		out->outcome = CHECK_PASS;
 		out->points = k->points;
 		out->message = strdup("");

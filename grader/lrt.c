@@ -7,17 +7,25 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_MEM		(64u << 20)
 #define DEFAULT_INSNS		200000000ul
-#define HOOK_EVERY		10000	/* instructions between budget checks */
+#define DEFAULT_WALL_MS		60000
+/* Instructions between budget checks.  One instruction can take
+ * milliseconds (== or .. on strings of megabytes), so the hook comes
+ * often enough for the clock to be looked at in time. */
+#define HOOK_EVERY		1000
 
 /* Raised (as this exact string) when a budget runs out; sandboxed pcall
  * recognises it and passes it on. */
 static const char budget_msg[] = "instruction budget exhausted (an endless loop?)";
+static const char clock_msg[] = "time limit exhausted (each call may run %u s; "
+				"comparing or joining huge strings?)";
 
 struct lrt {
 	lua_State *L;
@@ -28,6 +36,9 @@ struct lrt {
 	 * set, the count hook fires at every instruction and raises again. */
 	bool exhausted, mem_failed;
 	char where[256];	/* "file:line: " where the budget ran out */
+	char why[128];		/* which budget: instructions or time */
+	unsigned int wall_ms;	/* per top-level call */
+	uint64_t deadline;	/* of the call under way (CLOCK_MONOTONIC ms) */
 	char *error, *traceback;
 };
 
@@ -63,10 +74,22 @@ static struct lrt *rt_of(lua_State *L)
 	return ud;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* The budget is spent: from now on every instruction raises the error. */
 static int exhaust(lua_State *L, struct lrt *rt, lua_Debug *ar)
 {
 	if (!rt->exhausted) {
+		if (rt->deadline && now_ms() >= rt->deadline)
+			snprintf(rt->why, sizeof(rt->why), clock_msg, rt->wall_ms / 1000);
+		else
+			snprintf(rt->why, sizeof(rt->why), "%s", budget_msg);
 		rt->exhausted = true;
 		rt->insn_left = 0;
 		rt->where[0] = '\0';
@@ -76,14 +99,15 @@ static int exhaust(lua_State *L, struct lrt *rt, lua_Debug *ar)
 				 ar->currentline);
 		lua_sethook(L, lua_gethook(L), LUA_MASKCOUNT, 1);
 	}
-	return luaL_error(L, "%s%s", rt->where, budget_msg);
+	return luaL_error(L, "%s%s", rt->where, rt->why);
 }
 
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
 	struct lrt *rt = rt_of(L);
 
-	if (!rt->exhausted && rt->insn_left > HOOK_EVERY) {
+	if (!rt->exhausted && rt->insn_left > HOOK_EVERY &&
+	    (!rt->deadline || now_ms() < rt->deadline)) {
 		rt->insn_left -= HOOK_EVERY;
 		return;
 	}
@@ -424,6 +448,7 @@ struct lrt *lrt_new(const struct lrt_limits *lim)
 	if (!rt)
 		return NULL;
 	rt->mem_cap = lim && lim->mem_bytes ? lim->mem_bytes : DEFAULT_MEM;
+	rt->wall_ms = lim && lim->wall_ms ? lim->wall_ms : DEFAULT_WALL_MS;
 	rt->insn_budget = lim && lim->instructions ? lim->instructions :
 			  DEFAULT_INSNS;
 	rt->error = strdup("");
@@ -453,12 +478,18 @@ void lrt_free(struct lrt *rt)
 		/* Nothing of a lesson's may run unbounded while the state
 		 * closes: any Lua code from here on raises at once. */
 		rt->exhausted = true;
+		snprintf(rt->why, sizeof(rt->why), "%s", budget_msg);
 		lua_sethook(rt->L, count_hook, LUA_MASKCOUNT, 1);
 		lua_close(rt->L);
 	}
 	free(rt->error);
 	free(rt->traceback);
 	free(rt);
+}
+
+void lrt_set_wall_ms(struct lrt *rt, unsigned int ms)
+{
+	rt->wall_ms = ms ? ms : DEFAULT_WALL_MS;
 }
 
 lua_State *lrt_state(struct lrt *rt)
@@ -530,6 +561,7 @@ int lrt_pcall(struct lrt *rt, int nargs, int nresults)
 	lua_pushcfunction(L, msghandler);
 	lua_insert(L, base);
 	rt->insn_left = rt->insn_budget;
+	rt->deadline = now_ms() + rt->wall_ms;
 	rt->exhausted = rt->mem_failed = false;
 	lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
 	status = lua_pcall(L, nargs, nresults, base);
@@ -544,9 +576,9 @@ int lrt_pcall(struct lrt *rt, int nargs, int nresults)
 	}
 	if (rt->exhausted) {
 		/* Whatever error value reached us: the budget ended it. */
-		char msg[sizeof(rt->where) + sizeof(budget_msg)];
+		char msg[sizeof(rt->where) + sizeof(rt->why)];
 
-		snprintf(msg, sizeof(msg), "%s%s", rt->where, budget_msg);
+		snprintf(msg, sizeof(msg), "%s%s", rt->where, rt->why);
 		lua_getfield(L, LUA_REGISTRYINDEX, "lrt.traceback");
 		set_error(rt, msg, status == LUA_OK ? "" : lua_tostring(L, -1));
 		lua_pop(L, 1);

@@ -35,6 +35,9 @@
 struct lrt_limits {
 	size_t mem_bytes;		/* 0: 64 MiB for the whole state */
 	unsigned long instructions;	/* per top-level call; 0: 200 million */
+	unsigned int wall_ms;		/* per top-level call, by the clock, for
+					 * the work one instruction can hide
+					 * (== on huge strings); 0: 60 s */
 };
 
 struct lrt;
@@ -44,6 +47,10 @@ struct lrt *lrt_new(const struct lrt_limits *lim);
 void lrt_free(struct lrt *rt);
 
 lua_State *lrt_state(struct lrt *rt);
+
+/* The clock limit of the calls from now on (a check's own time limit, with
+ * a margin); 0: the runtime's default. */
+void lrt_set_wall_ms(struct lrt *rt, unsigned int ms);
 
 /*
  * Loads the text file `path` (its name as given is what errors show) in a

@@ -221,6 +221,26 @@ static void test_c_work_is_charged(void)
 	lua_settop(lrt_state(rt), 0);
 }
 
+/* One instruction can hide much work (== on strings of megabytes, which
+ * nothing charges): the clock bounds a call too. */
+static void test_wall_clock(void)
+{
+	struct lrt_limits lim = { .wall_ms = 1000 };
+	struct lrt *w = lrt_new(&lim);
+	static const char chunk[] =
+		"local a, b = ('x'):rep(8 << 20) .. 'a', ('x'):rep(8 << 20) .. 'b'\n"
+		"local n = 0\n"
+		"while true do if a == b then n = n + 1 end end";
+	time_t t0 = time(NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(lrt_dostring(w, chunk, sizeof(chunk) - 1, "lesson.lua", 0), -1);
+	CU_ASSERT_STRING_EQUAL(lrt_error(w), "lesson.lua:3: time limit exhausted (each call may run 1 s; "
+			       "comparing or joining huge strings?)");
+	CU_ASSERT(time(NULL) - t0 < 10);
+	lrt_free(w);
+}
+
 /* No finalizers: they would run unbounded when the lesson is freed. */
 static void test_no_finalizers(void)
 {
@@ -288,6 +308,7 @@ int register_lrt_tests(void)
 		{ "instruction budget, even through pcall", test_instruction_budget },
 		{ "the budget is sticky: pcall, <close>, swallowed", test_budget_is_sticky },
 		{ "setmetatable refuses __gc", test_no_finalizers },
+		{ "a call is bounded by the clock too", test_wall_clock },
 		{ "xpcall as in Lua", test_xpcall },
 		{ "C work is charged: table, string, utf8", test_c_work_is_charged },
 		{ "memory cap, even through pcall", test_memory_cap },
