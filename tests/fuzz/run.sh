@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh DIR SECONDS [JOBS] - runs every fuzz target built in DIR (DIR/NAME,
 # from tests/fuzz/NAME.c) for SECONDS each, JOBS of them at a time (default
-# 1), starting from its seeds in tests/fuzz/corpus/NAME/, with
+# 1), starting from its seeds in tests/fuzz/corpus/NAME/ (and lessons/ for the
+# lesson and page targets), with
 # tests/fuzz/NAME.dict and the libFuzzer flags in tests/fuzz/NAME.options
 # when they are there.  New inputs go to DIR/corpus/NAME/,
 # the log to DIR/NAME.log, a crash's reproducer to DIR/NAME-crash-* (or
@@ -13,6 +14,16 @@ dir=$1
 secs=$2
 jobs=${3:-1}
 src=$(dirname "$0")
+
+# The seed folders of a target: its corpus in the tree, and for the lesson
+# and page targets the lessons themselves rather than copies of them
+# (libFuzzer reads a folder recursively).
+seeds() {
+	[ -d "$src/corpus/$1" ] && echo "$src/corpus/$1"
+	case $1 in
+	lesson|md) echo "$src/../../lessons" ;;
+	esac
+}
 
 # One target; its status goes to DIR/NAME.rc.
 run_one() {
@@ -26,7 +37,7 @@ run_one() {
 	"$dir/$name" -max_total_time="$secs" -print_final_stats=1 \
 		-timeout=10 -rss_limit_mb=2048 $dict $opts \
 		-artifact_prefix="$dir/$name-" "$dir/corpus/$name" \
-		"$src/corpus/$name" >"$dir/$name.log" 2>&1
+		$(seeds "$name") >"$dir/$name.log" 2>&1
 	echo $? >"$dir/$name.rc"
 }
 
