@@ -33,7 +33,7 @@ CUNIT_LIBS   := -lcunit
 LUA_CFLAGS   := -I/usr/include/lua5.4
 LUA_LIBS     := -llua5.4 -lm
 
-VM_SRCS  := vm/proto.c vm/vm.c
+VM_SRCS  := vm/proto.c vm/vm.c vm/boot.c vm/snapshot.c
 VM_OBJS  := $(VM_SRCS:%.c=$(B)/obj/%.o)
 VM_LIB   := $(B)/lib/libaddrlab-vm.a
 GRADER_SRCS := grader/lrt.c grader/lpattern.c grader/lesson.c grader/landlock.c grader/sandbox.c grader/build.c grader/check.c grader/report.c grader/clean.c grader/paths.c grader/exercise.c grader/lint.c grader/gradebook.c

@@ -861,8 +861,13 @@ static char *cannot_run(const struct lesson_exercise *e, const struct grade_opts
 		goto out;
 	}
 	build_result_free(&br);
-	if (o->fresh_vm)
+	/* A pristine VM (a snapshot's restore) for each submission: nothing
+	 * the last one did (a sysctl, a moved BAR, a daemon) is left. */
+	if (o->fresh_vm) {
 		vm_stop(o->vm);
+		if (o->vm_iommu)
+			vm_stop(o->vm_iommu);
+	}
 	if (vm_state(o->vm) != VM_READY && vm_start(o->vm)) {
 		/* Nothing of the submission has run in it: ours. */
 		*as = CHECK_ERROR;

@@ -81,7 +81,7 @@ struct grade_opts {
 	struct vm *vm;		/* the lab VM to use; started when needed */
 	struct vm *vm_iommu;	/* for checks with profile = "iommu"; NULL:
 				 * made (and freed) by grade_exercise if needed */
-	bool fresh_vm;		/* reboot before the first check */
+	bool fresh_vm;		/* a pristine VM (restored) before the first check */
 	/* Run only the check of this name (NULL: all).  Checks do not depend
 	 * on each other, so one can be run alone: lint runs a mutant's named
 	 * check only. */

@@ -416,6 +416,7 @@ static int worker(struct opts *o, struct env *env, const char *db_path,
 			struct grade_opts go = {
 				.submission = path, .work_dir = work, .kver = env->kver,
 				.include_dir = env->include, .lang = o->lang, .vm = vm,
+				.fresh_vm = true,
 			};
 
 			if (grade_exercise(l, &go, &g, err, sizeof(err))) {

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define PROTO_MAGIC		0x424c4441u	/* "ADLB" in memory order */
-#define PROTO_VERSION		1
+#define PROTO_VERSION		2
 #define PROTO_HDR_SIZE		16
 #define PROTO_MAX_PAYLOAD	(1u << 20)
 #define PROTO_CHUNK		(64u * 1024)	/* data frames are cut to this */
@@ -57,7 +57,8 @@
 	X(PT_KMSG,      15, "h->g", "u64 cursor; answered by PT_DATA... then PT_OK u64 next cursor") \
 	X(PT_DATA,      16, "g->h", "bytes") \
 	X(PT_OK,        17, "g->h", "depends on the request") \
-	X(PT_ERROR,     18, "g->h", "i32 errno, str message")
+	X(PT_ERROR,     18, "g->h", "i32 errno, str message") \
+	X(PT_FRESH,     19, "h->g", "u64 realtime_ns, bytes seed (<= 512); after a restore; answered by PT_OK u32 edu devices, str uname")
 
 enum proto_type {
 #define X(name, val, dir, payload) name = val,

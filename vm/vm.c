@@ -25,53 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_MEM_MB		256
-#define DEFAULT_BOOT_MS		60000
-#define DEFAULT_OUT_CAP		(16u << 20)
-#define DEFAULT_CONSOLE_CAP	(8u << 20)
-#define GUEST_TEXT_MAX		300	/* bytes of an agent's message we repeat */
-#define CONSOLE_CHECK_MS	1000	/* a running command's console is trimmed */
-/* Past a command's limit, for the agent's own kill and report: a loaded
- * host is slow, and hangs are the heartbeat's job, not this margin's. */
-#define REPLY_MARGIN_MS		10000
-#define RESYNC_MS		2000
-#define HEARTBEAT_MS		2000	/* silence before we ask "are you there?" */
-#define HEARTBEAT_GRACE_MS	8000	/* no answer by then: the guest hangs */
-#define QEMU_EXIT_WAIT_MS	3000	/* a closed channel: QEMU is on its way out */
-#define REQUEST_MS		30000	/* push, pull, kmsg: generous under TCG */
-#define QMP_MS			10000
-#define EVIDENCE_LINES		40
-#define QBOOT			"/usr/share/qemu/qboot.rom"
+#include "vm_int.h"
 
-struct vm {
-	struct vm_options o;	/* string fields point into the strdup'd copies below */
-	char *guest_dir, *kernel, *initrd, *firmware, *qemu, *append;
-
-	char dir[PATH_MAX];	/* runtime directory, "" until the first start */
-	char console_path[PATH_MAX + 16];
-	char qemu_log_path[PATH_MAX + 16];
-	char chan_path[PATH_MAX + 16];
-	char qmp_path[PATH_MAX + 16];
-
-	enum vm_state state;
-	pid_t pid;		/* QEMU, or 0 */
-	int pidfd;		/* readable when QEMU exits */
-	int qemu_status;	/* wait status once reaped, -1 while running */
-	int chan, qmp;
-	struct proto_reader rd;
-	struct proto_buf tx;
-	char *qmp_buf;
-	size_t qmp_len;
-	uint32_t next_id, next_nonce;
-
-	unsigned int boots, boot_ms;
-	off_t boot_con_off;	/* where this boot's console text begins */
-	off_t con_punched;	/* console.log's bytes before this are a hole */
-	uint64_t con_checked;	/* now_ms() of the last console_trim() */
-	char uname[128];
-	const char *accel;
-	char err[1024];
-};
 
 static const struct {
 	const char *name, *words;
@@ -107,7 +62,7 @@ const char *vm_state_name(enum vm_state s)
 	return s <= VM_CRASHED ? names[s] : "?";
 }
 
-static int fail(struct vm *vm, const char *fmt, ...)
+int vmi_fail(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -117,7 +72,7 @@ static int fail(struct vm *vm, const char *fmt, ...)
 	return -1;
 }
 
-static uint64_t now_ms(void)
+uint64_t vmi_now_ms(void)
 {
 	struct timespec ts;
 
@@ -130,7 +85,7 @@ static char *xstrdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static char *read_file(const char *path, off_t from, size_t max)
+char *vmi_read_file(const char *path, off_t from, size_t max)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -213,7 +168,7 @@ char *vm_guest_text(char *s, size_t max)
 }
 
 /* A string from the guest, fit for one line (see vm_guest_text()). */
-static char *guest_str(struct proto_cursor *c)
+char *vmi_guest_str(struct proto_cursor *c)
 {
 	return vm_guest_text(proto_get_str(c), GUEST_TEXT_MAX);
 }
@@ -310,7 +265,7 @@ static char *rip_of(const char *text)
 	return line;
 }
 
-static char *strfmt(const char *fmt, ...)
+char *vmi_strfmt(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -328,9 +283,9 @@ static char *marker_message(const char *words, const char *text,
 	char *line = line_text(at), *rip = rip_of(at), *msg;
 
 	if (rip && !strstr(line, rip))
-		msg = strfmt("%s: %s (at %s)", words, line, rip);
+		msg = vmi_strfmt("%s: %s (at %s)", words, line, rip);
 	else
-		msg = strfmt("%s: %s", words, line);
+		msg = vmi_strfmt("%s: %s", words, line);
 	(void)text;
 	free(line);
 	free(rip);
@@ -354,7 +309,7 @@ static enum vm_verdict classify(const char *console, const char *qemu_log,
 					hw ? hw : qemu_log;
 			char *line = line_text(p);
 
-			*message = strfmt("QEMU itself aborted: %s%s",
+			*message = vmi_strfmt("QEMU itself aborted: %s%s",
 					  *line ? line : "killed by SIGABRT with nothing on its output",
 					  dma ? " (edu's DMA must end below 0x41000: its buffer is 4096 bytes at 0x40000)" : "");
 			*evidence = excerpt(qemu_log, p);
@@ -368,7 +323,7 @@ static enum vm_verdict classify(const char *console, const char *qemu_log,
 			*evidence = excerpt(console, first);
 			return VM_PANIC;
 		}
-		*message = strfmt("QEMU exited unexpectedly (%s %d)",
+		*message = vmi_strfmt("QEMU exited unexpectedly (%s %d)",
 				  WIFSIGNALED(qemu_status) ? "signal" : "status",
 				  WIFSIGNALED(qemu_status) ?
 				  WTERMSIG(qemu_status) :
@@ -447,7 +402,7 @@ const char *vm_default_guest_dir(void)
 
 static char *join(const char *dir, const char *name)
 {
-	return strfmt("%s/%s", dir, name);
+	return vmi_strfmt("%s/%s", dir, name);
 }
 
 struct vm *vm_new(const struct vm_options *opts)
@@ -491,7 +446,7 @@ struct vm *vm_new(const struct vm_options *opts)
 	return vm;
 }
 
-static void close_fd(int *fd)
+void vmi_close_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
@@ -499,10 +454,10 @@ static void close_fd(int *fd)
 }
 
 /* Kills QEMU (if it runs) and reaps it; keeps the runtime directory. */
-static void kill_qemu(struct vm *vm)
+void vmi_kill_qemu(struct vm *vm)
 {
-	close_fd(&vm->chan);
-	close_fd(&vm->qmp);
+	vmi_close_fd(&vm->chan);
+	vmi_close_fd(&vm->qmp);
 	if (vm->pid > 0) {
 		if (vm->qemu_status == -1) {
 			kill(vm->pid, SIGKILL);
@@ -510,7 +465,7 @@ static void kill_qemu(struct vm *vm)
 		}
 		vm->pid = 0;
 	}
-	close_fd(&vm->pidfd);
+	vmi_close_fd(&vm->pidfd);
 	proto_reader_reset(&vm->rd);
 	free(vm->qmp_buf);
 	vm->qmp_buf = NULL;
@@ -521,7 +476,7 @@ static const char *const runtime_files[] = {
 	"console.log", "qemu.log", "chan.sock", "qmp.sock", "phys.bin", "owner",
 };
 
-static void remove_runtime_dir(const char *dir)
+void vmi_remove_runtime_dir(const char *dir)
 {
 	char p[PATH_MAX + 32];
 
@@ -536,46 +491,13 @@ static void remove_dir(struct vm *vm)
 {
 	if (!vm->dir[0])
 		return;
-	remove_runtime_dir(vm->dir);
+	vmi_remove_runtime_dir(vm->dir);
 	vm->dir[0] = '\0';
-}
-
-/*
- * A controller killed outright (SIGKILL, a crash) leaves its runtime
- * directory behind; its QEMU died with it (PR_SET_PDEATHSIG).  Each
- * directory names its owner's pid: remove those whose owner is gone.
- */
-static void sweep_stale_dirs(const char *tmp)
-{
-	char pattern[PATH_MAX];
-	DIR *d = opendir(tmp);
-	struct dirent *e;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char owner[PATH_MAX + 300];
-		FILE *f;
-		int pid = 0;
-
-		if (strncmp(e->d_name, "addrlab-vm.", 11))
-			continue;
-		snprintf(pattern, sizeof(pattern), "%s/%s", tmp, e->d_name);
-		snprintf(owner, sizeof(owner), "%s/owner", pattern);
-		f = fopen(owner, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%d", &pid) == 1 && pid > 0 &&
-		    kill(pid, 0) && errno == ESRCH)
-			remove_runtime_dir(pattern);
-		fclose(f);
-	}
-	closedir(d);
 }
 
 void vm_stop(struct vm *vm)
 {
-	kill_qemu(vm);
+	vmi_kill_qemu(vm);
 	vm->state = VM_STOPPED;
 }
 
@@ -652,7 +574,7 @@ char *vm_console_since(const struct vm *vm, off_t offset)
 		offset = 0;
 	if (size - offset > tail)
 		offset = size - tail;
-	return read_file(vm->console_path, offset, (size_t)(size - offset));
+	return vmi_read_file(vm->console_path, offset, (size_t)(size - offset));
 }
 
 /*
@@ -661,12 +583,12 @@ char *vm_console_since(const struct vm *vm, off_t offset)
  * file's size and so every offset stays as it was.  Cheap (one stat) while
  * the file is under the cap.
  */
-static void console_trim(struct vm *vm)
+void vmi_console_trim(struct vm *vm)
 {
 	off_t size = vm_console_size(vm), keep = (off_t)(vm->o.console_cap / 2);
 	int fd;
 
-	vm->con_checked = now_ms();
+	vm->con_checked = vmi_now_ms();
 	if (size < vm->con_punched)
 		vm->con_punched = 0;	/* the file was replaced */
 	if (size - vm->con_punched <= (off_t)vm->o.console_cap)
@@ -682,7 +604,7 @@ static void console_trim(struct vm *vm)
 	close(fd);
 }
 
-static bool qemu_alive(struct vm *vm)
+bool vmi_qemu_alive(struct vm *vm)
 {
 	if (vm->pid <= 0)
 		return false;
@@ -713,8 +635,8 @@ bool vm_alive(struct vm *vm)
 {
 	if (vm->state != VM_READY)
 		return false;
-	if (qemu_alive(vm)) {
-		console_trim(vm);	/* a front end's poll bounds an idle VM's */
+	if (vmi_qemu_alive(vm)) {
+		vmi_console_trim(vm);	/* a front end's poll bounds an idle VM's */
 		return true;
 	}
 	if (WIFSIGNALED(vm->qemu_status))
@@ -727,127 +649,9 @@ bool vm_alive(struct vm *vm)
 	return false;
 }
 
-static enum vm_accel pick_accel(const struct vm *vm, const char **why)
-{
-	int fd;
-	bool dev_ok;
-	char *cpuinfo;
-	enum vm_accel a;
-
-	if (vm->o.accel == VM_ACCEL_KVM || vm->o.accel == VM_ACCEL_TCG) {
-		*why = "requested";
-		return vm->o.accel;
-	}
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	dev_ok = fd >= 0;
-	if (fd >= 0)
-		close(fd);
-	cpuinfo = read_file("/proc/cpuinfo", 0, 1 << 20);
-	a = vm_accel_pick(getenv("ADDRLAB_ACCEL"), dev_ok, cpuinfo, why);
-	free(cpuinfo);
-	return a;
-}
-
-/* Builds QEMU's argument vector into argv (at most max entries). */
-static void build_argv(struct vm *vm, enum vm_accel accel, const char **argv,
-		       char bufs[][PATH_MAX + 128], size_t max)
-{
-	size_t n = 0, b = 0;
-
-#define ARG(s) do { if (n + 1 < max) argv[n++] = (s); } while (0)
-#define ARGF(...) do { snprintf(bufs[b], sizeof(bufs[b]), __VA_ARGS__); \
-		       ARG(bufs[b]); b++; } while (0)
-	ARG(vm->qemu);
-	ARG("-nodefaults");
-	ARG("-no-user-config");
-	ARG("-S");		/* stay paused until our sockets are connected */
-	ARG("-display");
-	ARG("none");
-	ARG("-no-reboot");	/* with panic=-1, a panic ends QEMU at once */
-	ARG("-machine");
-	if (vm->o.iommu)
-		ARGF("q35,accel=%s%s", accel == VM_ACCEL_KVM ? "kvm" : "tcg",
-		     accel == VM_ACCEL_KVM ? ",kernel-irqchip=split" : "");
-	else
-		ARGF("pc,accel=%s", accel == VM_ACCEL_KVM ? "kvm" : "tcg");
-	if (accel == VM_ACCEL_KVM) {
-		ARG("-cpu");
-		ARG("host");
-	}
-	ARG("-m");
-	ARGF("%u", vm->o.mem_mb);
-	if (vm->firmware[0]) {
-		ARG("-bios");
-		ARG(vm->firmware);
-	}
-	ARG("-kernel");
-	ARG(vm->kernel);
-	ARG("-initrd");
-	ARG(vm->initrd);
-	ARG("-append");
-	/*
-	 * Under emulation every boot-time self-test and probe costs real
-	 * seconds.  None of these matter in a throwaway lab VM: the crypto
-	 * self-tests (~0.5 s), the speculation mitigations' patching, and
-	 * probing for a PS/2 keyboard and mouse nobody has.  panic=-1 with
-	 * -no-reboot turns a panic into QEMU exiting, which the host sees.
-	 */
-	ARGF("console=ttyS0 quiet panic=-1 tsc=reliable no_timer_check "
-	     "mitigations=off cryptomgr.notests initcall_blacklist=crypto_kdf108_init "
-	     "i8042.noaux i8042.nokbd i8042.nopnp%s%s",
-	     vm->append ? " " : "", vm->append ? vm->append : "");
-	ARG("-chardev");
-	ARGF("file,id=con,path=%s,append=on", vm->console_path);
-	ARG("-serial");
-	ARG("chardev:con");
-	ARG("-chardev");
-	ARGF("socket,id=chan,path=%s,server=on,wait=off", vm->chan_path);
-	ARG("-qmp");
-	ARGF("unix:%s,server=on,wait=off", vm->qmp_path);
-	if (vm->o.iommu) {
-		/* The IOMMU must exist before the devices it translates for. */
-		ARG("-device");
-		ARG("intel-iommu,intremap=on");
-	}
-	if (!vm->o.no_edu) {
-		ARG("-device");
-		ARG("edu");
-	}
-	ARG("-device");
-	ARG("virtio-serial-pci,id=vser");
-	ARG("-device");
-	ARG("virtserialport,bus=vser.0,chardev=chan,name=addrlab");
-	argv[n] = NULL;
-#undef ARG
-#undef ARGF
-}
-
-static int connect_unix(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
 static char *qemu_log_tail(struct vm *vm)
 {
-	return read_file(vm->qemu_log_path, 0, 64 << 10);
+	return vmi_read_file(vm->qemu_log_path, 0, 64 << 10);
 }
 
 /* ---- QMP (JSON over the monitor socket) ---- */
@@ -869,17 +673,17 @@ static int qmp_read_line(struct vm *vm, char **line, uint64_t deadline)
 			vm->qmp_len -= len;
 			return *line ? 0 : -1;
 		}
-		now = now_ms();
+		now = vmi_now_ms();
 		if (now >= deadline)
-			return fail(vm, "QEMU's monitor did not answer in time");
+			return vmi_fail(vm, "QEMU's monitor did not answer in time");
 		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
 			continue;
 		n = read(vm->qmp, buf, sizeof(buf));
 		if (n <= 0)
-			return fail(vm, "QEMU's monitor closed (QEMU exited?)");
+			return vmi_fail(vm, "QEMU's monitor closed (QEMU exited?)");
 		p = realloc(vm->qmp_buf, vm->qmp_len + (size_t)n);
 		if (!p)
-			return fail(vm, "out of memory");
+			return vmi_fail(vm, "out of memory");
 		vm->qmp_buf = p;
 		memcpy(p + vm->qmp_len, buf, (size_t)n);
 		vm->qmp_len += (size_t)n;
@@ -887,21 +691,21 @@ static int qmp_read_line(struct vm *vm, char **line, uint64_t deadline)
 }
 
 /* Sends one command; *ret gets the "return" member (a new reference). */
-static int qmp_call(struct vm *vm, json_t *cmd, json_t **ret)
+int vmi_qmp_call(struct vm *vm, json_t *cmd, json_t **ret)
 {
-	uint64_t deadline = now_ms() + QMP_MS;
+	uint64_t deadline = vmi_now_ms() + QMP_MS;
 	char *text = json_dumps(cmd, JSON_COMPACT);
 	size_t len;
 	int rc = -1;
 
 	json_decref(cmd);
 	if (!text)
-		return fail(vm, "out of memory");
+		return vmi_fail(vm, "out of memory");
 	len = strlen(text);
 	text[len] = '\n';	/* json_dumps' NUL becomes the line end */
 	if (vm->qmp < 0 || write(vm->qmp, text, len + 1) != (ssize_t)len + 1) {
 		free(text);
-		return fail(vm, "cannot write to QEMU's monitor");
+		return vmi_fail(vm, "cannot write to QEMU's monitor");
 	}
 	free(text);
 	for (;;) {
@@ -921,7 +725,7 @@ static int qmp_call(struct vm *vm, json_t *cmd, json_t **ret)
 				*ret = json_incref(r);
 			rc = 0;
 		} else if (e) {
-			fail(vm, "QEMU's monitor refused: %s",
+			vmi_fail(vm, "QEMU's monitor refused: %s",
 			     json_string_value(json_object_get(e, "desc")));
 		} else {
 			json_decref(msg);
@@ -937,14 +741,14 @@ int vm_monitor(struct vm *vm, const char *cmd, char **out)
 	json_t *ret = NULL;
 
 	if (vm->state != VM_READY)
-		return fail(vm, "the lab VM is not running");
-	if (qmp_call(vm, json_pack("{s:s, s:{s:s}}", "execute",
+		return vmi_fail(vm, "the lab VM is not running");
+	if (vmi_qmp_call(vm, json_pack("{s:s, s:{s:s}}", "execute",
 				   "human-monitor-command", "arguments",
 				   "command-line", cmd), &ret))
 		return -1;
 	*out = strdup(json_is_string(ret) ? json_string_value(ret) : "");
 	json_decref(ret);
-	return *out ? 0 : fail(vm, "out of memory");
+	return *out ? 0 : vmi_fail(vm, "out of memory");
 }
 
 int vm_read_phys(struct vm *vm, uint64_t addr, void *buf, size_t len)
@@ -954,34 +758,33 @@ int vm_read_phys(struct vm *vm, uint64_t addr, void *buf, size_t len)
 	size_t n;
 
 	if (vm->state != VM_READY)
-		return fail(vm, "the lab VM is not running");
+		return vmi_fail(vm, "the lab VM is not running");
 	snprintf(path, sizeof(path), "%s/phys.bin", vm->dir);
 	unlink(path);
-	if (qmp_call(vm, json_pack("{s:s, s:{s:I, s:I, s:s}}", "execute",
+	if (vmi_qmp_call(vm, json_pack("{s:s, s:{s:I, s:I, s:s}}", "execute",
 				   "pmemsave", "arguments", "val", (json_int_t)addr,
 				   "size", (json_int_t)len, "filename", path), NULL))
 		return -1;
 	f = fopen(path, "rb");
 	if (!f)
-		return fail(vm, "QEMU wrote no memory dump to '%s'", path);
+		return vmi_fail(vm, "QEMU wrote no memory dump to '%s'", path);
 	n = fread(buf, 1, len, f);
 	fclose(f);
 	unlink(path);
 	if (n != len)
-		return fail(vm, "short read of guest physical memory at 0x%llx",
+		return vmi_fail(vm, "short read of guest physical memory at 0x%llx",
 			    (unsigned long long)addr);
 	return 0;
 }
 
 /* ---- the channel ---- */
 
-enum { W_FRAME = 1, W_TIMEOUT = 0, W_DEAD = -1, W_EXTRA = -2, W_INTR = -3 };
 
 /*
  * Waits until a frame is there (returned in *f), the deadline passes (0: no
  * deadline), QEMU dies, or extra_fd (if >= 0) is readable.
  */
-static int wait_any(struct vm *vm, struct proto_frame *f, uint64_t deadline,
+int vmi_wait_any(struct vm *vm, struct proto_frame *f, uint64_t deadline,
 		    int extra_fd)
 {
 	for (;;) {
@@ -995,7 +798,7 @@ static int wait_any(struct vm *vm, struct proto_frame *f, uint64_t deadline,
 		if (vm->chan < 0)
 			return W_DEAD;
 		if (deadline) {
-			uint64_t now = now_ms();
+			uint64_t now = vmi_now_ms();
 
 			if (now >= deadline)
 				return W_TIMEOUT;
@@ -1019,14 +822,14 @@ static int wait_any(struct vm *vm, struct proto_frame *f, uint64_t deadline,
 				continue;
 			}
 			if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
-				close_fd(&vm->chan);
-				qemu_alive(vm);
+				vmi_close_fd(&vm->chan);
+				vmi_qemu_alive(vm);
 				return W_DEAD;
 			}
 		}
-		if (pfd[1].revents && !qemu_alive(vm)) {
+		if (pfd[1].revents && !vmi_qemu_alive(vm)) {
 			/* Take what the channel still holds, then report. */
-			close_fd(&vm->chan);
+			vmi_close_fd(&vm->chan);
 			return W_DEAD;
 		}
 		if (n == 3 && pfd[2].revents)
@@ -1036,7 +839,7 @@ static int wait_any(struct vm *vm, struct proto_frame *f, uint64_t deadline,
 
 /* Writes a whole frame; keeps reading the channel meanwhile, so a guest
  * that floods us while we push cannot deadlock the pair. */
-static int send_frame(struct vm *vm, unsigned int type, uint32_t id,
+int vmi_send_frame(struct vm *vm, unsigned int type, uint32_t id,
 		      const void *payload, size_t len)
 {
 	size_t off = 0;
@@ -1050,7 +853,7 @@ static int send_frame(struct vm *vm, unsigned int type, uint32_t id,
 		ssize_t w;
 
 		if (poll(&pfd, 1, 1000) <= 0) {
-			if (!qemu_alive(vm))
+			if (!vmi_qemu_alive(vm))
 				return -EPIPE;
 			continue;
 		}
@@ -1080,25 +883,25 @@ static int send_frame(struct vm *vm, unsigned int type, uint32_t id,
 	return 0;
 }
 
-static int send_buf(struct vm *vm, unsigned int type, uint32_t id,
+int vmi_send_buf(struct vm *vm, unsigned int type, uint32_t id,
 		    struct proto_buf *b)
 {
 	if (b->failed)
 		return -ENOMEM;
-	return send_frame(vm, type, id, b->data, b->len);
+	return vmi_send_frame(vm, type, id, b->data, b->len);
 }
 
-static int do_resync(struct vm *vm, unsigned int timeout_ms)
+int vmi_do_resync(struct vm *vm, unsigned int timeout_ms)
 {
 	uint32_t nonce = 0x80000000u | ++vm->next_nonce;
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = vmi_now_ms() + timeout_ms;
 	struct proto_frame f;
 
 	proto_reader_reset(&vm->rd);
-	if (send_frame(vm, PT_SYNC, nonce, NULL, 0))
+	if (vmi_send_frame(vm, PT_SYNC, nonce, NULL, 0))
 		return -1;
 	for (;;) {
-		int w = wait_any(vm, &f, deadline, -1);
+		int w = vmi_wait_any(vm, &f, deadline, -1);
 
 		if (w == W_INTR)
 			continue;
@@ -1113,14 +916,14 @@ static int do_resync(struct vm *vm, unsigned int timeout_ms)
 int vm_resync(struct vm *vm, unsigned int timeout_ms)
 {
 	if (vm->state != VM_READY)
-		return fail(vm, "the lab VM is not running");
-	if (do_resync(vm, timeout_ms))
-		return fail(vm, "the guest agent did not answer a resync within %u ms",
+		return vmi_fail(vm, "the lab VM is not running");
+	if (vmi_do_resync(vm, timeout_ms))
+		return vmi_fail(vm, "the guest agent did not answer a resync within %u ms",
 			    timeout_ms);
 	return 0;
 }
 
-static int boot_failed(struct vm *vm, const char *why)
+int vmi_boot_failed(struct vm *vm, const char *why)
 {
 	/* This boot's text only: an earlier boot's panic is history. */
 	char *con = vm_console_since(vm, vm->boot_con_off);
@@ -1130,7 +933,7 @@ static int boot_failed(struct vm *vm, const char *why)
 
 	if (at)
 		msg = marker_message("the kernel failed while booting", con, at);
-	fail(vm, "the lab VM did not boot: %s%s%s%s", why,
+	vmi_fail(vm, "the lab VM did not boot: %s%s%s%s", why,
 	     msg ? " (" : "", msg ? msg : "", msg ? ")" : "");
 	if (ql && *ql) {
 		size_t l = strlen(vm->err);
@@ -1144,171 +947,15 @@ static int boot_failed(struct vm *vm, const char *why)
 	free(ql);
 	free(msg);
 	free(ev);
-	kill_qemu(vm);
+	vmi_kill_qemu(vm);
 	vm->state = VM_CRASHED;
 	return -1;
-}
-
-int vm_start(struct vm *vm)
-{
-	const char *argv[64], *why;
-	char bufs[12][PATH_MAX + 128];
-	enum vm_accel accel;
-	uint64_t t0 = now_ms(), deadline;
-	struct proto_frame f;
-	int logfd, w;
-	pid_t pid;
-
-	if (vm->state == VM_READY)
-		return 0;
-	kill_qemu(vm);
-	if (access(vm->kernel, R_OK))
-		return fail(vm, "no guest kernel at '%s'; run 'make' first",
-			    vm->kernel);
-	if (access(vm->initrd, R_OK))
-		return fail(vm, "no guest image at '%s'; run 'make' first",
-			    vm->initrd);
-	if (vm->firmware[0] && access(vm->firmware, R_OK))
-		return fail(vm, "no firmware at '%s'; install qemu-system-x86",
-			    vm->firmware);
-	if (!vm->dir[0]) {
-		const char *tmp = getenv("TMPDIR");
-		char owner[PATH_MAX + 16];
-		FILE *of;
-
-		if (!tmp || !*tmp)
-			tmp = "/tmp";
-		sweep_stale_dirs(tmp);
-		snprintf(vm->dir, sizeof(vm->dir), "%s/addrlab-vm.XXXXXX", tmp);
-		if (!mkdtemp(vm->dir)) {
-			int e = errno;
-
-			vm->dir[0] = '\0';
-			return fail(vm, "cannot make a runtime directory in '%s': %s",
-				    tmp, strerror(e));
-		}
-		snprintf(owner, sizeof(owner), "%s/owner", vm->dir);
-		of = fopen(owner, "w");
-		if (of) {
-			fprintf(of, "%d\n", (int)getpid());
-			fclose(of);
-		}
-		snprintf(vm->console_path, sizeof(vm->console_path),
-			 "%s/console.log", vm->dir);
-		snprintf(vm->qemu_log_path, sizeof(vm->qemu_log_path),
-			 "%s/qemu.log", vm->dir);
-		snprintf(vm->chan_path, sizeof(vm->chan_path), "%s/chan.sock",
-			 vm->dir);
-		snprintf(vm->qmp_path, sizeof(vm->qmp_path), "%s/qmp.sock",
-			 vm->dir);
-	}
-	unlink(vm->chan_path);
-	unlink(vm->qmp_path);
-	accel = pick_accel(vm, &why);
-	vm->accel = accel == VM_ACCEL_KVM ? "kvm" : "tcg";
-	build_argv(vm, accel, argv, bufs, sizeof(argv) / sizeof(argv[0]));
-
-	if (vm->boots) {
-		FILE *c = fopen(vm->console_path, "a");
-
-		if (c) {
-			fprintf(c, "\n--- addrlab: the lab VM restarts (boot %u) ---\n",
-				vm->boots + 1);
-			fclose(c);
-		}
-	}
-	console_trim(vm);
-	vm->boot_con_off = vm_console_size(vm);
-	logfd = open(vm->qemu_log_path, O_WRONLY | O_CREAT | O_TRUNC |
-		     O_CLOEXEC, 0644);
-	if (logfd < 0)
-		return fail(vm, "cannot create '%s': %s", vm->qemu_log_path,
-			    strerror(errno));
-	vm->state = VM_BOOTING;
-	vm->qemu_status = -1;
-	pid = fork();
-	if (pid < 0) {
-		close(logfd);
-		vm->state = VM_CRASHED;
-		return fail(vm, "cannot start QEMU: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		/* Our own process group keeps the terminal's ^C away from
-		 * QEMU; the death signal keeps no QEMU alive without us. */
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(null, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execvp(argv[0], (char *const *)argv);
-		dprintf(2, "cannot run '%s': %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(logfd);
-	vm->pid = pid;
-	vm->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	vm->boots++;
-
-	/* QEMU makes its sockets before it reads -S's pause; wait for them. */
-	deadline = now_ms() + 10000;
-	while (vm->chan < 0 || vm->qmp < 0) {
-		if (!qemu_alive(vm))
-			return boot_failed(vm, "QEMU exited at once");
-		if (now_ms() > deadline)
-			return boot_failed(vm, "QEMU made no sockets in 10 s");
-		if (vm->qmp < 0)
-			vm->qmp = connect_unix(vm->qmp_path);
-		if (vm->chan < 0)
-			vm->chan = connect_unix(vm->chan_path);
-		if (vm->chan < 0 || vm->qmp < 0)
-			usleep(2000);
-	}
-	if (qmp_call(vm, json_pack("{s:s}", "execute", "qmp_capabilities"),
-		     NULL) ||
-	    qmp_call(vm, json_pack("{s:s}", "execute", "cont"), NULL))
-		return boot_failed(vm, vm->err);
-
-	deadline = now_ms() + vm->o.boot_timeout_ms;
-	for (;;) {
-		w = wait_any(vm, &f, deadline, -1);
-		if (w == W_DEAD)
-			return boot_failed(vm, "QEMU exited while the guest booted");
-		if (w == W_TIMEOUT) {
-			char msg[128];
-
-			snprintf(msg, sizeof(msg),
-				 "the guest agent did not report within %u s (%s)",
-				 vm->o.boot_timeout_ms / 1000, why);
-			return boot_failed(vm, msg);
-		}
-		if (w == W_FRAME && f.type == PT_HELLO)
-			break;
-	}
-	{
-		struct proto_cursor c;
-		uint32_t version;
-		char *name;
-
-		proto_cursor_init(&c, f.payload, f.len);
-		version = proto_get_u32(&c);
-		name = guest_str(&c);
-		snprintf(vm->uname, sizeof(vm->uname), "%s", name ? name : "?");
-		free(name);
-		if (version != PROTO_VERSION)
-			return boot_failed(vm, "the guest agent speaks another protocol version; run 'make' to rebuild the guest image");
-	}
-	vm->boot_ms = (unsigned int)(now_ms() - t0);
-	vm->state = VM_READY;
-	vm->err[0] = '\0';
-	return 0;
 }
 
 /* Boots a fresh VM if the last one crashed (or none ran yet). */
 static int ensure_ready(struct vm *vm)
 {
-	if (vm->state == VM_READY && qemu_alive(vm))
+	if (vm->state == VM_READY && vmi_qemu_alive(vm))
 		return 0;
 	return vm_start(vm);
 }
@@ -1386,9 +1033,9 @@ static void judge(struct vm *vm, struct vm_result *res, off_t con_off,
 		struct pollfd pfd = { .fd = vm->pidfd, .events = POLLIN };
 
 		poll(&pfd, 1, QEMU_EXIT_WAIT_MS);
-		qemu_alive(vm);
+		vmi_qemu_alive(vm);
 	}
-	console_trim(vm);
+	vmi_console_trim(vm);
 	con = vm_console_since(vm, con_off);
 	ql = vm->qemu_status != -1 ? qemu_log_tail(vm) : strdup("");
 
@@ -1403,7 +1050,7 @@ static void judge(struct vm *vm, struct vm_result *res, off_t con_off,
 	if (vm_verdict_is_fault(v)) {
 		/* A kernel that oopsed may hold locks; one that hangs or died
 		 * is gone: either way the next request gets a fresh VM. */
-		kill_qemu(vm);
+		vmi_kill_qemu(vm);
 		vm->state = VM_CRASHED;
 	}
 }
@@ -1418,7 +1065,7 @@ static void send_winsize(struct vm *vm, uint32_t id, int fd)
 	proto_buf_init(&b);
 	proto_put_u16(&b, ws.ws_row);
 	proto_put_u16(&b, ws.ws_col);
-	send_buf(vm, PT_WINSIZE, id, &b);
+	vmi_send_buf(vm, PT_WINSIZE, id, &b);
 	proto_buf_free(&b);
 }
 
@@ -1428,7 +1075,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 	static const struct vm_exec_opts defaults = { .stdin_fd = -1 };
 	const struct vm_exec_opts *o = opts ? opts : &defaults;
 	struct sink out = { 0 }, err = { 0 };
-	uint64_t t0 = now_ms(), deadline, last_rx, hb_sent = 0;
+	uint64_t t0 = vmi_now_ms(), deadline, last_rx, hb_sent = 0;
 	uint32_t hb_nonce = 0;
 	struct proto_buf b;
 	struct winsize ws = { 0 };
@@ -1443,12 +1090,12 @@ int vm_exec(struct vm *vm, const char *const argv[],
 	for (argc = 0; argv[argc]; argc++)
 		;
 	if (!argc)
-		return fail(vm, "no command to run");
+		return vmi_fail(vm, "no command to run");
 	if (ensure_ready(vm))
 		return -1;
 	out.limit = err.limit = o->out_cap ? o->out_cap : DEFAULT_OUT_CAP;
 	id = ++vm->next_id & 0x7fffffff;	/* high bit: sync nonces */
-	console_trim(vm);
+	vmi_console_trim(vm);
 	con_off = vm_console_size(vm);
 	if (o->pty && stdin_fd >= 0)
 		ioctl(stdin_fd, TIOCGWINSZ, &ws);
@@ -1464,10 +1111,10 @@ int vm_exec(struct vm *vm, const char *const argv[],
 	proto_put_u32(&b, (uint32_t)argc);
 	for (int i = 0; i < argc; i++)
 		proto_put_str(&b, argv[i]);
-	rc = send_buf(vm, PT_EXEC, id, &b);
+	rc = vmi_send_buf(vm, PT_EXEC, id, &b);
 	proto_buf_free(&b);
 	deadline = o->timeout_ms ? t0 + o->timeout_ms + REPLY_MARGIN_MS : 0;
-	last_rx = now_ms();
+	last_rx = vmi_now_ms();
 
 	while (!done && rc == 0) {
 		struct proto_frame f;
@@ -1475,8 +1122,8 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		uint64_t wake;
 		int w;
 
-		if (now_ms() - vm->con_checked >= CONSOLE_CHECK_MS)
-			console_trim(vm);
+		if (vmi_now_ms() - vm->con_checked >= CONSOLE_CHECK_MS)
+			vmi_console_trim(vm);
 		/* Between frames: no frame taken from the reader is in use
 		 * while sending reads the channel. */
 		if (o->winch && *o->winch) {
@@ -1492,21 +1139,21 @@ int vm_exec(struct vm *vm, const char *const argv[],
 			last_rx + HEARTBEAT_MS;
 		if (deadline && deadline < wake)
 			wake = deadline;
-		w = wait_any(vm, &f, wake, stdin_fd);
-		if (w == W_TIMEOUT && !(deadline && now_ms() >= deadline)) {
+		w = vmi_wait_any(vm, &f, wake, stdin_fd);
+		if (w == W_TIMEOUT && !(deadline && vmi_now_ms() >= deadline)) {
 			if (hb_nonce) {
 				judge(vm, res, con_off, false);
 				break;
 			}
 			hb_nonce = 0x80000000u | ++vm->next_nonce;
-			hb_sent = now_ms();
-			rc = send_frame(vm, PT_SYNC, hb_nonce, NULL, 0);
+			hb_sent = vmi_now_ms();
+			rc = vmi_send_frame(vm, PT_SYNC, hb_nonce, NULL, 0);
 			continue;
 		}
 		if (w == W_INTR)
 			continue;
 		if (w == W_FRAME) {
-			last_rx = now_ms();
+			last_rx = vmi_now_ms();
 			hb_nonce = 0;	/* anything at all: the guest lives */
 		}
 		if (w == W_EXTRA) {
@@ -1519,10 +1166,10 @@ int vm_exec(struct vm *vm, const char *const argv[],
 			if (n < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
 			if (n <= 0) {
-				send_frame(vm, PT_STDIN, id, NULL, 0);
+				vmi_send_frame(vm, PT_STDIN, id, NULL, 0);
 				stdin_fd = -1;
 			} else {
-				send_frame(vm, PT_STDIN, id, buf, (size_t)n);
+				vmi_send_frame(vm, PT_STDIN, id, buf, (size_t)n);
 			}
 			continue;
 		}
@@ -1531,7 +1178,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 			break;
 		}
 		if (w == W_TIMEOUT) {
-			if (do_resync(vm, RESYNC_MS) == 0) {
+			if (vmi_do_resync(vm, RESYNC_MS) == 0) {
 				/* The agent lives but could not end the job:
 				 * a task stuck in the kernel, typically after
 				 * an oops in a page-fault handler (the task
@@ -1545,7 +1192,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 				res->evidence = NULL;
 				res->verdict = VM_TIMEOUT;
 				res->exit_code = 124;
-				res->message = strfmt("the command ran past its %u ms limit and the agent did not report its end",
+				res->message = vmi_strfmt("the command ran past its %u ms limit and the agent did not report its end",
 						      o->timeout_ms);
 				break;
 			}
@@ -1579,19 +1226,19 @@ int vm_exec(struct vm *vm, const char *const argv[],
 				/* Not what our agent sends: the guest is not
 				 * to be trusted with the next command. */
 				res->verdict = VM_ERROR;
-				res->message = strfmt("the guest agent reported an impossible exit status %" PRId32 "%s; the lab VM restarts for the next command",
+				res->message = vmi_strfmt("the guest agent reported an impossible exit status %" PRId32 "%s; the lab VM restarts for the next command",
 						      st, c.bad ? " in a short frame" : "");
-				kill_qemu(vm);
+				vmi_kill_qemu(vm);
 				vm->state = VM_CRASHED;
 			}
 			break;
 		}
 		case PT_ERROR: {
 			int32_t e = (int32_t)proto_get_u32(&c);
-			char *msg = guest_str(&c);
+			char *msg = vmi_guest_str(&c);
 
 			res->verdict = VM_ERROR;
-			res->message = strfmt("the guest agent refused: %s (%s)",
+			res->message = vmi_strfmt("the guest agent refused: %s (%s)",
 					      msg ? msg : "?", strerror(e));
 			free(msg);
 			done = true;
@@ -1608,7 +1255,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		judge(vm, res, con_off, true);
 		if (res->verdict == VM_TIMEOUT && !res->message[0]) {
 			free(res->message);
-			res->message = strfmt("the command ran past its %u ms limit and was stopped",
+			res->message = vmi_strfmt("the command ran past its %u ms limit and was stopped",
 					      o->timeout_ms);
 		}
 	}
@@ -1619,7 +1266,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		res->message = strdup("");
 	if (!res->evidence)
 		res->evidence = strdup("");
-	res->elapsed_ms = (unsigned int)(now_ms() - t0);
+	res->elapsed_ms = (unsigned int)(vmi_now_ms() - t0);
 	return 0;
 }
 
@@ -1633,22 +1280,22 @@ int vm_sh(struct vm *vm, const char *cmd, unsigned int timeout_ms,
 }
 
 /* Waits for the PT_OK/PT_ERROR that ends request id; PT_DATA goes to sink. */
-static int wait_reply(struct vm *vm, uint32_t id, struct sink *data,
+int vmi_wait_reply(struct vm *vm, uint32_t id, struct sink *data,
 		      struct proto_cursor *ok, const char *what)
 {
-	uint64_t deadline = now_ms() + REQUEST_MS;
-	static uint8_t okbuf[64];
+	uint64_t deadline = vmi_now_ms() + REQUEST_MS;
+	uint8_t *okbuf = vm->okbuf;	/* per session: two VMs, two replies */
 
 	for (;;) {
 		struct proto_frame f;
-		int w = wait_any(vm, &f, deadline, -1);
+		int w = vmi_wait_any(vm, &f, deadline, -1);
 
 		if (w == W_DEAD || w == W_TIMEOUT) {
 			struct vm_result r;
 
 			result_init(&r);
 			judge(vm, &r, vm_console_size(vm), false);
-			fail(vm, "%s: %s", what, r.message && *r.message ?
+			vmi_fail(vm, "%s: %s", what, r.message && *r.message ?
 			     r.message : "the guest did not answer");
 			vm_result_free(&r);
 			return -1;
@@ -1658,7 +1305,7 @@ static int wait_reply(struct vm *vm, uint32_t id, struct sink *data,
 		if (f.type == PT_DATA && data) {
 			sink_add(data, f.payload, f.len);
 		} else if (f.type == PT_OK) {
-			size_t n = f.len < sizeof(okbuf) ? f.len : sizeof(okbuf);
+			size_t n = f.len < sizeof(vm->okbuf) ? f.len : sizeof(vm->okbuf);
 
 			memcpy(okbuf, f.payload, n);
 			proto_cursor_init(ok, okbuf, n);
@@ -1669,8 +1316,8 @@ static int wait_reply(struct vm *vm, uint32_t id, struct sink *data,
 
 			proto_cursor_init(&c, f.payload, f.len);
 			proto_get_u32(&c);
-			msg = guest_str(&c);
-			fail(vm, "%s: %s", what, msg ? msg : "the guest agent refused");
+			msg = vmi_guest_str(&c);
+			vmi_fail(vm, "%s: %s", what, msg ? msg : "the guest agent refused");
 			free(msg);
 			return -1;
 		}
@@ -1690,30 +1337,30 @@ int vm_push_data(struct vm *vm, const void *data, size_t len,
 
 	snprintf(what, sizeof(what), "cannot push to '%s'", guest_path);
 	if (guest_path[0] != '/')
-		return fail(vm, "%s: the guest path must be absolute", what);
+		return vmi_fail(vm, "%s: the guest path must be absolute", what);
 	if (ensure_ready(vm))
 		return -1;
 	id = ++vm->next_id & 0x7fffffff;
 	proto_buf_init(&b);
 	proto_put_u32(&b, mode);
 	proto_put_str(&b, guest_path);
-	rc = send_buf(vm, PT_PUSH_OPEN, id, &b);
+	rc = vmi_send_buf(vm, PT_PUSH_OPEN, id, &b);
 	proto_buf_free(&b);
 	for (size_t off = 0; rc == 0 && off < len; off += PROTO_CHUNK) {
 		size_t n = len - off < PROTO_CHUNK ? len - off : PROTO_CHUNK;
 
-		rc = send_frame(vm, PT_PUSH_DATA, id, p + off, n);
+		rc = vmi_send_frame(vm, PT_PUSH_DATA, id, p + off, n);
 	}
 	if (rc == 0)
-		rc = send_frame(vm, PT_PUSH_CLOSE, id, NULL, 0);
+		rc = vmi_send_frame(vm, PT_PUSH_CLOSE, id, NULL, 0);
 	if (rc)
-		return fail(vm, "%s: the channel closed", what);
-	if (wait_reply(vm, id, NULL, &ok, what))
+		return vmi_fail(vm, "%s: the channel closed", what);
+	if (vmi_wait_reply(vm, id, NULL, &ok, what))
 		return -1;
 	size = proto_get_u64(&ok);
 	crc = proto_get_u32(&ok);
 	if (ok.bad || size != len || crc != proto_crc32(0, data, len))
-		return fail(vm, "%s: the guest wrote %llu bytes with CRC %08x, expected %zu bytes with CRC %08x",
+		return vmi_fail(vm, "%s: the guest wrote %llu bytes with CRC %08x, expected %zu bytes with CRC %08x",
 			    what, (unsigned long long)size, crc, len,
 			    proto_crc32(0, data, len));
 	return 0;
@@ -1731,14 +1378,14 @@ int vm_push(struct vm *vm, const char *host_path, const char *guest_path,
 	if (!f || fstat(fileno(f), &st)) {
 		if (f)
 			fclose(f);
-		return fail(vm, "cannot read '%s': %s", host_path,
+		return vmi_fail(vm, "cannot read '%s': %s", host_path,
 			    strerror(errno));
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
 		free(buf);
 		fclose(f);
-		return fail(vm, "cannot read '%s'", host_path);
+		return vmi_fail(vm, "cannot read '%s'", host_path);
 	}
 	fclose(f);
 	rc = vm_push_data(vm, buf, (size_t)st.st_size, guest_path, mode);
@@ -1763,11 +1410,11 @@ int vm_pull(struct vm *vm, const char *guest_path, size_t max, char **data,
 	proto_buf_init(&b);
 	proto_put_u64(&b, max);
 	proto_put_str(&b, guest_path);
-	rc = send_buf(vm, PT_PULL, id, &b);
+	rc = vmi_send_buf(vm, PT_PULL, id, &b);
 	proto_buf_free(&b);
 	if (rc)
-		return fail(vm, "%s: the channel closed", what);
-	if (wait_reply(vm, id, &s, &ok, what)) {
+		return vmi_fail(vm, "%s: the channel closed", what);
+	if (vmi_wait_reply(vm, id, &s, &ok, what)) {
 		free(s.buf);
 		return -1;
 	}
@@ -1789,11 +1436,11 @@ int vm_kmsg(struct vm *vm, uint64_t *cursor, char **text)
 	id = ++vm->next_id & 0x7fffffff;
 	proto_buf_init(&b);
 	proto_put_u64(&b, *cursor);
-	rc = send_buf(vm, PT_KMSG, id, &b);
+	rc = vmi_send_buf(vm, PT_KMSG, id, &b);
 	proto_buf_free(&b);
 	if (rc)
-		return fail(vm, "cannot read kernel messages: the channel closed");
-	if (wait_reply(vm, id, &s, &ok, "cannot read kernel messages")) {
+		return vmi_fail(vm, "cannot read kernel messages: the channel closed");
+	if (vmi_wait_reply(vm, id, &s, &ok, "cannot read kernel messages")) {
 		free(s.buf);
 		return -1;
 	}

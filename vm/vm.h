@@ -6,7 +6,7 @@
  * One `struct vm` is one lab VM session.  Lifecycle:
  *
  *	struct vm *vm = vm_new(&opts);		never NULL unless out of memory
- *	vm_start(vm);				boots; 0 or -1 (see vm_error())
+ *	vm_start(vm);				boots or restores; 0 or -1 (see vm_error())
  *	vm_sh(vm, "lspci -v", 5000, &res);	any number of requests
  *	vm_result_free(&res);
  *	vm_free(vm);				stops QEMU, removes its files
@@ -47,6 +47,7 @@ struct vm_options {
 	const char *append;	/* extra kernel command line, or NULL */
 	bool iommu;		/* q35 + intel-iommu: bus addresses become IOVAs */
 	bool no_edu;		/* leave the edu device out (missing-device tests) */
+	bool no_snapshot;	/* always boot cold (so does ADDRLAB_SNAPSHOTS=0) */
 	unsigned int mem_mb;	/* 0: 256 (edu's 28-bit DMA reaches all of it) */
 	enum vm_accel accel;
 	unsigned int boot_timeout_ms;	/* 0: 60 s */
@@ -179,6 +180,18 @@ const char *vm_qemu_log_path(const struct vm *vm);
 
 const char *vm_error(const struct vm *vm);
 unsigned int vm_restarts(const struct vm *vm);	/* boots after the first */
+/*
+ * Snapshots: the first start of a machine boots cold and saves a snapshot
+ * of the booted, idle VM (in $ADDRLAB_CACHE_DIR, else ~/.cache/addrlab);
+ * every later start, by any process, restores it instead: the same
+ * pristine VM each time, with the host's clock, its own random seed and
+ * edu rescanned.  The snapshot is keyed by QEMU's command line and the
+ * files that made it (rebuilt when any changes); a restore that fails
+ * falls back to a cold boot.  vm_restored(): the running VM came from a
+ * snapshot; vm_snapshot_note(): why the last start did not, or "".
+ */
+bool vm_restored(const struct vm *vm);
+const char *vm_snapshot_note(const struct vm *vm);
 unsigned int vm_boot_ms(const struct vm *vm);	/* last boot: spawn to agent */
 const char *vm_guest_uname(const struct vm *vm);
 const char *vm_accel_name(const struct vm *vm);	/* "tcg" or "kvm" */

@@ -234,15 +234,45 @@ static void test_kmsg_cursor(void)
 
 	CU_ASSERT_EQUAL_FATAL(vm_kmsg(vm, &cursor, &text), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "Linux version " ));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "addrlab-init: agent "));
 	CU_ASSERT(cursor > 0);
 	free(text);
 
-	sh("echo kmsg-marker-1 > /dev/kmsg", 10000, &r);
+	/* A kernel message made now (SysRq's help, at the kernel's level). */
+	sh("echo h > /proc/sysrq-trigger", 10000, &r);
 	vm_result_free(&r);
 	CU_ASSERT_EQUAL_FATAL(vm_kmsg(vm, &cursor, &text), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "] kmsg-marker-1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "] sysrq: HELP : "));
 	CU_ASSERT_PTR_NULL(strstr(text, "Linux version "));	/* only new ones */
+	free(text);
+}
+
+/*
+ * A job is root, yet cannot pass for the kernel: /dev/kmsg is closed to
+ * it (a fake "Oops" there would reach the console), and what user space
+ * wrote there earlier (the agent's own lines) is not in the kernel's log
+ * as the lessons see it.  Nor can it attach to another process (the
+ * agent's channel through pidfd_getfd): Yama's mode 3, which not even
+ * root can lower.
+ */
+static void test_jobs_cannot_pass_for_the_kernel(void)
+{
+	uint64_t cursor = 0;
+	char *text = NULL;
+	struct vm_result r;
+
+	sh("echo '<0>Oops: 0000 [#1] PREEMPT SMP' > /dev/kmsg", 10000, &r);
+	CU_ASSERT_EQUAL(r.exit_code, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "Operation not permitted"));
+	vm_result_free(&r);
+	sh("cat /proc/sys/kernel/printk_devkmsg /proc/sys/kernel/yama/ptrace_scope; "
+	   "echo 0 > /proc/sys/kernel/yama/ptrace_scope", 10000, &r);
+	CU_ASSERT_STRING_EQUAL(r.out, "off\n3\n");
+	CU_ASSERT_EQUAL(r.exit_code, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "Invalid argument"));
+	vm_result_free(&r);
+	CU_ASSERT_EQUAL_FATAL(vm_kmsg(vm, &cursor, &text), 0);
+	CU_ASSERT_PTR_NULL(strstr(text, "Oops"));
+	CU_ASSERT_PTR_NULL(strstr(text, "addrlab-init: agent "));	/* facility user */
 	free(text);
 }
 
@@ -711,6 +741,8 @@ void register_lab_tests(void)
 	CU_add_test(s, "a 1 MiB push arrives intact", test_push_1mib_checksums);
 	CU_add_test(s, "pull a guest file", test_pull);
 	CU_add_test(s, "kernel messages since a cursor", test_kmsg_cursor);
+	CU_add_test(s, "a job cannot write the kernel's log or attach to the agent",
+		    test_jobs_cannot_pass_for_the_kernel);
 	CU_add_test(s, "QEMU reads the guest's physical page", test_read_phys_oracle);
 	CU_add_test(s, "the QEMU monitor", test_monitor);
 	CU_add_test(s, "resync", test_resync);

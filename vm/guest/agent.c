@@ -32,6 +32,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -78,20 +79,28 @@ static struct {
 	uint32_t crc;
 } push = { .fd = -1 };
 
+/*
+ * The kernel log, opened before /dev/kmsg is closed to everyone else (see
+ * lock_down()): the agent keeps reading it and writing its own lines.
+ */
+static int kmsg_rd = -1, kmsg_wr = -1;
+
 static void logmsg(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
-	int fd, n;
+	int fd = kmsg_wr, n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (n > 0 && write(fd, buf, strlen(buf)) < 0)
 			n = 0;
-		close(fd);
+		if (fd != kmsg_wr)
+			close(fd);
 	}
 }
 
@@ -716,10 +725,12 @@ static void handle_kmsg(uint32_t id, struct proto_cursor *c)
 		send_error(id, EINVAL, "malformed kmsg request");
 		return;
 	}
-	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		send_error(id, errno, "cannot open /dev/kmsg: %s",
-			   strerror(errno));
+	fd = kmsg_rd;
+	/* SEEK_SET 0: back to the oldest record still in the buffer. */
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		send_error(id, fd < 0 ? EBADF : errno,
+			   "cannot read the kernel log: %s",
+			   strerror(fd < 0 ? EBADF : errno));
 		return;
 	}
 	proto_buf_init(&out);
@@ -744,7 +755,9 @@ static void handle_kmsg(uint32_t id, struct proto_cursor *c)
 		if (seq < cursor)
 			continue;
 		text = strchr(rec, ';');
-		if (!text)
+		/* Facility 0 is the kernel's: a record written to /dev/kmsg
+		 * (before it was closed) is never taken for the kernel's. */
+		if (!text || prio >> 3)
 			continue;
 		text++;
 		nl = strchr(text, '\n');
@@ -758,12 +771,120 @@ static void handle_kmsg(uint32_t id, struct proto_cursor *c)
 			proto_buf_reset(&out);
 		}
 	}
-	close(fd);
 	if (out.len)
 		send_buf(PT_DATA, id, &out);
 	proto_buf_free(&out);
 	proto_buf_init(&b);
 	proto_put_u64(&b, next);
+	send_buf(PT_OK, id, &b);
+	proto_buf_free(&b);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = -1;
+
+	if (fd >= 0) {
+		rc = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+		close(fd);
+	}
+	return rc;
+}
+
+/* Counts every edu device (vendor 1234, device 11e8), removing each one
+ * if remove is set; how many, or -1. */
+static int find_edu(bool remove)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char p[300], id[16] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor", e->d_name);
+		f = fopen(p, "r");
+		if (f && fgets(id, sizeof(id), f) && !strncmp(id, "0x1234", 6)) {
+			fclose(f);
+			f = NULL;
+			snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device",
+				 e->d_name);
+			f = fopen(p, "r");
+			if (f && fgets(id, sizeof(id), f) &&
+			    !strncmp(id, "0x11e8", 6)) {
+				snprintf(p, sizeof(p),
+					 "/sys/bus/pci/devices/%s/remove", e->d_name);
+				n += !remove || write_str(p, "1") == 0;
+			}
+		}
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * PT_FRESH: this VM was restored from a snapshot, as every other VM of the
+ * same machine was.  It takes the host's clock (a restored guest's is the
+ * snapshot's), its own randomness (restored VMs would otherwise draw the
+ * same random numbers: the CRNG was seeded before the snapshot), and a new
+ * edu: QEMU does not migrate edu's state, so its config space comes back
+ * zeroed; removing it and rescanning the bus brings it back exactly as
+ * after a cold boot.  Answered with how many edu devices there are then
+ * and the kernel's uname.
+ */
+static void handle_fresh(uint32_t id, struct proto_cursor *c)
+{
+	struct {
+		int entropy_count;
+		int buf_size;
+		uint32_t buf[128];
+	} pool = { 0 };
+	uint64_t ns = proto_get_u64(c);
+	size_t n = c->left < sizeof(pool.buf) ? c->left : sizeof(pool.buf);
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000u),
+			       .tv_nsec = (long)(ns % 1000000000u) };
+	struct proto_buf b;
+	struct utsname u;
+	int fd;
+
+	if (c->bad || !n) {
+		send_error(id, EINVAL, "malformed fresh request");
+		return;
+	}
+	memcpy(pool.buf, c->p, n);
+	pool.buf_size = (int)n;
+	pool.entropy_count = (int)n * 8;
+	if (clock_settime(CLOCK_REALTIME, &ts)) {
+		send_error(id, errno, "cannot set the clock: %s", strerror(errno));
+		return;
+	}
+	fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, RNDADDENTROPY, &pool) ||
+	    ioctl(fd, RNDRESEEDCRNG, 0)) {
+		send_error(id, errno, "cannot reseed the random number generator: %s",
+			   strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	if (find_edu(true) < 0 || write_str("/sys/bus/pci/rescan", "1")) {
+		send_error(id, errno, "cannot rescan the PCI bus for edu: %s",
+			   strerror(errno));
+		return;
+	}
+	uname(&u);
+	snprintf((char *)pool.buf, sizeof(pool.buf), "%s %s", u.release, u.machine);
+	proto_buf_init(&b);
+	proto_put_u32(&b, (uint32_t)find_edu(false));
+	proto_put_str(&b, (char *)pool.buf);
 	send_buf(PT_OK, id, &b);
 	proto_buf_free(&b);
 }
@@ -827,6 +948,9 @@ static void handle_frame(const struct proto_frame *f)
 	case PT_KMSG:
 		handle_kmsg(f->id, &c);
 		break;
+	case PT_FRESH:
+		handle_fresh(f->id, &c);
+		break;
 	default:
 		send_error(f->id, ENOSYS, "unknown request %s (%u)",
 			   proto_type_name(f->type), f->type);
@@ -849,6 +973,25 @@ static void send_hello(void)
 	proto_put_u32(&b, (uint32_t)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000));
 	send_buf(PT_HELLO, 0, &b);
 	proto_buf_free(&b);
+}
+
+/*
+ * A job runs as root, but it must not pass for the kernel or for us: the
+ * agent opens the kernel log first, then closes /dev/kmsg to everyone (a
+ * program writing "<0>Oops: ..." there would read like the kernel on the
+ * console), and no process may attach to another (ptrace, pidfd_getfd,
+ * process_vm_readv: a job taking the agent's channel).  Yama's mode 3
+ * cannot be undone, even by root; printk_devkmsg could be set back by a
+ * hostile root job, whose records the log reader still tells apart.
+ */
+static void lock_down(void)
+{
+	kmsg_rd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	kmsg_wr = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (write_str("/proc/sys/kernel/printk_devkmsg", "off\n"))
+		logmsg("addrlab-agent: cannot close /dev/kmsg: %s\n", strerror(errno));
+	if (write_str("/proc/sys/kernel/yama/ptrace_scope", "3"))
+		logmsg("addrlab-agent: cannot forbid ptrace: %s\n", strerror(errno));
 }
 
 /* Job slot i runs in /sys/fs/cgroup/jobI, at most JOB_PIDS_MAX tasks. */
@@ -1075,6 +1218,7 @@ static int init_main(void)
 		close(fd);
 	}
 	load_modules();
+	lock_down();	/* before the agent: a restarted one inherits the log */
 	for (;;) {
 		pid_t agent = fork(), pid;
 		int st;

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snapshot.h - where the lab VM's snapshots live and what they are keyed by
+ * (the controller's private helpers; vm.c does the saving and restoring).
+ *
+ * A snapshot is QEMU's migration stream of a booted, idle lab VM.  It is
+ * valid only for the exact kernel, initramfs, firmware, QEMU and command
+ * line that made it, so its file name carries a key over all of them: a
+ * rebuilt guest or an upgraded QEMU finds no file under its key and boots
+ * cold, saving a new snapshot.  Files are written under a temporary name
+ * and renamed: parallel graders never read a half-written one.
+ */
+#ifndef ADDRLAB_SNAPSHOT_H
+#define ADDRLAB_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The folder snapshots go to, made (mode 0700) if missing: $ADDRLAB_CACHE_DIR,
+ * else $XDG_CACHE_HOME/addrlab, else $HOME/.cache/addrlab, else
+ * $TMPDIR/addrlab-cache-UID.  0, or -1 when none can be made.
+ */
+int snap_dir(char *out, size_t n);
+
+/*
+ * The key: FNV-1a over QEMU's arguments (any containing `skip`, the
+ * runtime folder, count as one placeholder: those are host-side sockets
+ * and logs) and over the identity (size, modification time, inode) of each
+ * of the NULL-terminated files (a bare command name is looked up in PATH).
+ */
+uint64_t snap_key(const char *const argv[], const char *skip,
+		  const char *const files[], unsigned int version);
+
+/*
+ * out gets "DIR/VARIANT-KEY.vmstate".  Then every other snapshot of that
+ * variant in DIR (an older key) and every temporary file whose writer is
+ * gone are removed when prune is set.
+ */
+void snap_path(char *out, size_t n, const char *dir, const char *variant,
+	       uint64_t key, int prune);
+
+#endif /* ADDRLAB_SNAPSHOT_H */
