@@ -2,8 +2,10 @@
 /*
  * bench_vm.c - the lab VM's figures, as medians over repeated runs:
  *
+ *   lab VM ready, restored from its snapshot (edu working)    target <= 0.5 s
  *   cold boot to agent ready, fast path (vmlinux + PVH + qboot)  target <= 3 s
- *   cold boot, the usual path (bzImage + SeaBIOS), and the ratio of the two
+ *   the ratio of the two, and QEMU's memory (PSS) for each kind of VM
+ *   cold boot, the usual path (bzImage + SeaBIOS), and its ratio to the fast one
  *   command round trip through the agent (/bin/true)            target <= 20 ms
  *   protocol round trip (a sync frame and its answer)
  *   file push throughput                                        target >= 20 MB/s
@@ -33,12 +35,38 @@ static double *scale(double *v, int n, double by)
 	return v;
 }
 
-/* Boots a VM with these options `runs` times; boot times in seconds. */
-static int boots(const struct vm_options *o, int runs, double *out)
+/* QEMU's proportional set size in MB (shared pages split between the
+ * processes mapping them), or -1. */
+static double pss_mb(pid_t pid)
+{
+	char path[64], line[256];
+	double kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pss: %lf kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb / 1024;
+}
+
+/*
+ * Starts a VM with these options `runs` times; times to a ready VM in
+ * seconds, and QEMU's PSS right after (an edu register read first, so the
+ * device is known to work).  restored: each start must have come from the
+ * snapshot (or must not have).
+ */
+static int boots(const struct vm_options *o, int runs, bool restored,
+		 double *out, double *mem)
 {
 	for (int i = 0; i < runs; i++) {
 		struct vm *vm = vm_new(o);
 		double t0 = now_s();
+		struct vm_result res;
 
 		if (!vm || vm_start(vm)) {
 			fprintf(stderr, "bench-vm: %s\n", vm ? vm_error(vm) : "out of memory");
@@ -46,6 +74,25 @@ static int boots(const struct vm_options *o, int runs, double *out)
 			return -1;
 		}
 		out[i] = now_s() - t0;
+		if (vm_restored(vm) != restored) {
+			fprintf(stderr, "bench-vm: the VM was %srestored from its snapshot%s%s\n",
+				restored ? "not " : "", *vm_snapshot_note(vm) ? ": " : "",
+				vm_snapshot_note(vm));
+			vm_free(vm);
+			return -1;
+		}
+		if (mem) {
+			/* edu's ID register, through its BAR, decoding on. */
+			if (vm_sh(vm, "echo 1 > /sys/bus/pci/devices/0000:00:02.0/enable && "
+				  "devmem 0x10000000 32", 10000, &res) ||
+			    strncmp(res.out, "0x010000ED", 10)) {
+				fprintf(stderr, "bench-vm: edu does not answer: %s\n", res.out);
+				vm_free(vm);
+				return -1;
+			}
+			vm_result_free(&res);
+			mem[i] = pss_mb(vm_qemu_pid(vm));
+		}
 		vm_free(vm);
 	}
 	return 0;
@@ -54,9 +101,11 @@ static int boots(const struct vm_options *o, int runs, double *out)
 int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 5;
-	double fast[MAX_RUNS], slow[MAX_RUNS], v[MAX_RUNS];
+	double fast[MAX_RUNS], slow[MAX_RUNS], v[MAX_RUNS], snap[MAX_RUNS];
+	double mem_cold[MAX_RUNS], mem_snap[MAX_RUNS];
 	char bzimage[PATH_MAX];
-	struct vm_options fast_o = { 0 }, slow_o = { 0 };
+	struct vm_options fast_o = { .no_snapshot = true }, slow_o = { .no_snapshot = true };
+	struct vm_options snap_o = { 0 };
 	const char *uname;
 	struct vm *vm;
 	char *blob;
@@ -68,8 +117,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	/* Boot once to learn the kernel version and warm the page cache. */
-	vm = vm_new(&fast_o);
+	/* Start once to learn the kernel version, warm the page cache and
+	 * have a snapshot (this start saves one if there is none). */
+	vm = vm_new(&snap_o);
 	if (!vm || vm_start(vm)) {
 		fprintf(stderr, "bench-vm: %s\n", vm ? vm_error(vm) : "out of memory");
 		return 2;
@@ -128,12 +178,18 @@ int main(int argc, char **argv)
 	all_met &= bench_report("file push, 32 MiB (CRC-checked)", scale(v, runs, 1e-6), runs, "MB/s", ">=", 20);
 	vm_free(vm);
 
-	if (boots(&fast_o, runs, fast))
+	if (boots(&snap_o, runs, true, snap, mem_snap) ||
+	    boots(&fast_o, runs, false, fast, mem_cold))
 		return 2;
+	all_met &= bench_report("lab VM ready, restored (edu working)", snap, runs, "s", "<=", 0.5);
 	all_met &= bench_report("cold boot to agent ready (vmlinux+PVH+qboot)", fast, runs, "s", "<=", 3);
+	printf("%-44s %9.2fx faster (median / median, same run)\n",
+	       "restore speed-up over a cold boot", median(fast, runs) / median(snap, runs));
+	bench_report("QEMU memory (PSS), restored VM", mem_snap, runs, "MB", NULL, 0);
+	bench_report("QEMU memory (PSS), cold-booted VM", mem_cold, runs, "MB", NULL, 0);
 	slow_o.kernel = bzimage;
 	slow_o.firmware = "";	/* QEMU's default firmware: SeaBIOS */
-	if (boots(&slow_o, runs, slow))
+	if (boots(&slow_o, runs, false, slow, NULL))
 		return 2;
 	bench_report("cold boot, bzImage + SeaBIOS", slow, runs, "s", NULL, 0);
 	printf("%-44s %9.2fx faster (median / median, same run)\n",

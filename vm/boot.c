@@ -601,3 +601,8 @@ const char *vm_snapshot_note(const struct vm *vm)
 {
 	return vm->snap_note;
 }
+
+pid_t vm_qemu_pid(const struct vm *vm)
+{
+	return vm->pid;
+}

@@ -191,6 +191,7 @@ unsigned int vm_restarts(const struct vm *vm);	/* boots after the first */
  * snapshot; vm_snapshot_note(): why the last start did not, or "".
  */
 bool vm_restored(const struct vm *vm);
+pid_t vm_qemu_pid(const struct vm *vm);	/* 0 when none runs (benchmarks) */
 const char *vm_snapshot_note(const struct vm *vm);
 unsigned int vm_boot_ms(const struct vm *vm);	/* last boot: spawn to agent */
 const char *vm_guest_uname(const struct vm *vm);
