@@ -60,6 +60,10 @@ struct ctx {
 	unsigned int kmsg_boot;
 	bool module_loaded;
 	char *clean_state;	/* the guest's resources before the check */
+	/* Set once, then every later check fails at once with it: a check
+	 * found the submission stuck in the kernel, or the budget is gone. */
+	char *stuck;
+	uint64_t budget_end;	/* now_ms() when the submission's time is up */
 	bool failed;
 	bool ungraded;		/* the failure is ours, not the submission's */
 	/* The last command's result, kept here rather than in a C frame a
@@ -176,13 +180,22 @@ static int t_vm_trouble(lua_State *L, struct ctx *c, char *message)
 	return t_ungraded(L, c, message, NULL);
 }
 
+/* The words for a submission whose checks, together, took all its time. */
+static char *budget_spent(const struct ctx *c)
+{
+	return fmt("the submission used up the %u s its checks may take together "
+		   "(the exercise's budget); the checks after this one are not run",
+		   c->l->exercise->budget_ms / 1000);
+}
+
 static unsigned int remaining_ms(lua_State *L, struct ctx *c)
 {
 	uint64_t now = now_ms();
 
 	if (c->deadline && now >= c->deadline)
-		t_failure(L, c, fmt("the check ran past its %u s limit",
-				    c->timeout_ms / 1000), NULL);
+		t_failure(L, c, c->budget_end && c->deadline == c->budget_end ?
+			  budget_spent(c) :
+			  fmt("the check ran past its %u s limit", c->timeout_ms / 1000), NULL);
 	return c->deadline ? (unsigned int)(c->deadline - now) : 60000;
 }
 
@@ -348,6 +361,16 @@ static struct vm_result *vm_run_or_fail(lua_State *L, struct ctx *c, const char 
 		c->module_loaded = false;	/* the VM is gone */
 		t_failure(L, c, fmt("%s (while running '%s')", r->message, cmd),
 			  strdup(r->evidence));
+	}
+	if (r->verdict == VM_TIMEOUT && r->stuck) {
+		/* Nothing can kill it: that VM is gone, and every later
+		 * check would only wait for the same thing again. */
+		free(c->stuck);
+		c->stuck = fmt("'%s' did not end within its %u s limit and could not be killed: "
+			       "it is stuck in the kernel (does an init or exit function wait for "
+			       "something that never comes?)", cmd, (timeout_ms + 999) / 1000);
+		t_failure(L, c, strdup(c->stuck ? c->stuck : "stuck in the kernel"),
+			  fmt("%s%s", r->out, r->err));
 	}
 	if (r->verdict == VM_TIMEOUT)	/* say what it was doing, where the guest saw it */
 		t_failure(L, c, fmt("'%s' ran past its %u s limit%s%s", cmd,
@@ -772,6 +795,17 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 	c->start = now_ms();
 	c->timeout_ms = k->timeout_ms;
 	c->deadline = c->start + k->timeout_ms;
+	if (c->budget_end && c->deadline > c->budget_end)
+		c->deadline = c->budget_end;
+	if (c->stuck || (c->budget_end && c->start >= c->budget_end)) {
+		out->outcome = CHECK_FAIL;
+		out->message = c->stuck ? fmt("not run: an earlier check found this: %s", c->stuck) :
+			       fmt("not run: the submission used up the %u s its checks may take "
+				   "together (the exercise's budget)",
+				   c->l->exercise->budget_ms / 1000);
+		out->evidence = strdup("");
+		goto done;
+	}
 	/* A fresh VM if the last check left none (its first command would
 	 * boot one anyway; the snapshot below needs it now).  One that does
 	 * not boot is ours: nothing of the submission has run in it yet (the
@@ -899,6 +933,8 @@ int grade_exercise(struct lesson *l, const struct grade_opts *o,
 	}
 	module_name(e, c.name, sizeof(c.name));
 	refused = cannot_run(e, o, &refused_as);
+	/* From here: the VM is up, the submission's time runs. */
+	c.budget_end = now_ms() + e->budget_ms;
 	g->exercise = strdup(e->id);
 	g->results = calloc(e->nchecks, sizeof(*g->results));
 	if (!g->exercise || !g->results) {
@@ -936,6 +972,7 @@ int grade_exercise(struct lesson *l, const struct grade_opts *o,
 	if (c.own_iommu)
 		vm_free(c.vm_iommu);
 	reset_check(&c);
+	free(c.stuck);
 	free(refused);
 	g->elapsed_ms = (unsigned int)(now_ms() - t0);
 	return 0;

@@ -16,6 +16,7 @@
 #define DEFAULT_VIEW_MS		10000
 #define DEFAULT_CHECK_MS	30000
 #define MAX_CHECK_MS		600000
+#define DEFAULT_BUDGET_MS	180000	/* a submission's checks, all together */
 
 /* Loading state: the Lua stack holds the table being read at the top. */
 struct ld {
@@ -540,6 +541,10 @@ static int read_exercise(struct ld *d, struct lesson_exercise *e)
 	    get_ltext(d, "title", true, &e->title) ||
 	    get_string(d, "kind", true, &kind))
 		goto fail;
+	if (get_uint(d, "budget", false, DEFAULT_BUDGET_MS / 1000, 10, 3600,
+		     &e->budget_ms))
+		goto fail;
+	e->budget_ms *= 1000;
 	if (!strcmp(kind, "module"))
 		e->kind = EX_MODULE;
 	else if (!strcmp(kind, "user"))

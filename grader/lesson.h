@@ -78,6 +78,8 @@ struct lesson_exercise {
 	struct lesson_check *checks;
 	size_t nchecks;
 	unsigned int total_points;
+	unsigned int budget_ms;	/* all checks of one submission (budget = s;
+				 * default 180 s) */
 };
 
 struct lesson {

@@ -76,6 +76,8 @@ enum proto_type {
 #define PROTO_EXIT_TRUNCATED	0x2u	/* output beyond out_cap was dropped */
 #define PROTO_EXIT_SPAWN_FAILED	0x4u	/* exec failed; status is 127 */
 #define PROTO_EXIT_PIDS_MAX	0x8u	/* the job hit its process limit */
+#define PROTO_EXIT_STUCK	0x10u	/* killed at its time limit, it did not
+					 * die: stuck in the kernel */
 
 struct proto_frame {
 	uint8_t type;

@@ -1180,20 +1180,24 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		if (w == W_TIMEOUT) {
 			if (vmi_do_resync(vm, RESYNC_MS) == 0) {
 				/* The agent lives but could not end the job:
-				 * a task stuck in the kernel, typically after
-				 * an oops in a page-fault handler (the task
-				 * died holding mmap_lock).  The console says
-				 * which; a plain time-out only if it does not. */
+				 * a task stuck in the kernel (an init waiting
+				 * for ever, or a task that died holding
+				 * mmap_lock after an oops in a fault handler).
+				 * The console says which if it can; either
+				 * way the guest keeps a task nothing can
+				 * kill, so it is not used again. */
+				res->verdict = VM_OK;
 				judge(vm, res, con_off, true);
 				if (res->verdict != VM_OK)
 					break;
 				free(res->message);
-				free(res->evidence);
-				res->evidence = NULL;
 				res->verdict = VM_TIMEOUT;
 				res->exit_code = 124;
-				res->message = vmi_strfmt("the command ran past its %u ms limit and the agent did not report its end",
-						      o->timeout_ms);
+				res->stuck = true;
+				res->message = vmi_strfmt("the command ran past its %u s limit and could not be killed: it is stuck in the kernel",
+						      (o->timeout_ms + 999) / 1000);
+				vmi_kill_qemu(vm);
+				vm->state = VM_CRASHED;
 				break;
 			}
 			judge(vm, res, con_off, false);
@@ -1218,6 +1222,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 
 			res->verdict = (flags & PROTO_EXIT_TIMED_OUT) ?
 				       VM_TIMEOUT : VM_OK;
+			res->stuck = flags & PROTO_EXIT_STUCK;
 			res->truncated = flags & PROTO_EXIT_TRUNCATED;
 			res->pids_limit = flags & PROTO_EXIT_PIDS_MAX;
 			done = true;
@@ -1255,8 +1260,17 @@ int vm_exec(struct vm *vm, const char *const argv[],
 		judge(vm, res, con_off, true);
 		if (res->verdict == VM_TIMEOUT && !res->message[0]) {
 			free(res->message);
-			res->message = vmi_strfmt("the command ran past its %u ms limit and was stopped",
-					      o->timeout_ms);
+			res->message = res->stuck ?
+				vmi_strfmt("the command ran past its %u s limit and could not be killed: it is stuck in the kernel",
+					   (o->timeout_ms + 999) / 1000) :
+				vmi_strfmt("the command ran past its %u ms limit and was stopped",
+					   o->timeout_ms);
+		}
+		if (res->stuck) {
+			/* A guest with a task nothing can kill is not used
+			 * again: the next request gets a fresh VM. */
+			vmi_kill_qemu(vm);
+			vm->state = VM_CRASHED;
 		}
 	}
 	res->out = sink_take(&out, &res->out_len);

@@ -155,6 +155,35 @@ static void test_hang_is_bounded(void)
 	free(out);
 }
 
+static void test_stuck_init_named_once(void)
+{
+	char *out = NULL;
+	json_t *doc;
+
+	/*
+	 * An init that sleeps uninterruptibly for ever: insmod outlives its
+	 * SIGKILL.  It used to cost each check its whole limit plus the
+	 * host's margin (85 s here, 413 s for a real lesson) and say
+	 * nothing; now the first check names it and the next fails at once.
+	 */
+	CU_ASSERT_EQUAL(grade("--format json", "stuck", &out, NULL), 1);
+	doc = json_loads(out, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "score")), 2);
+	CU_ASSERT_STRING_EQUAL(field(doc, "greets", "outcome"), "fail");
+	CU_ASSERT_STRING_EQUAL(field(doc, "greets", "message"),
+			       "'insmod /tmp/addrlab/hello.ko who=grader' did not end within its 30 s limit "
+			       "and could not be killed: it is stuck in the kernel (does an init or exit "
+			       "function wait for something that never comes?)");
+	CU_ASSERT_STRING_EQUAL(field(doc, "unloads", "outcome"), "fail");
+	CU_ASSERT_PTR_NOT_NULL(strstr(field(doc, "unloads", "message"),
+				      "not run: an earlier check found this: 'insmod "));
+	CU_ASSERT(json_integer_value(json_object_get(json_array_get(json_object_get(doc, "checks"), 3),
+						     "elapsed_ms")) < 1000);
+	json_decref(doc);
+	free(out);
+}
+
 static void test_sneaky_files_ignored(void)
 {
 	char *out = NULL;
@@ -278,6 +307,32 @@ static void test_batch_killed_and_resumed(void)
 	free(out);
 }
 
+static void test_budget_ends_a_submission(void)
+{
+	char *out = NULL, cmd[2 * PATH_MAX + 512];
+
+	/*
+	 * The exercise's budget (here 10 s, set by the lesson) bounds all of
+	 * a submission's checks: the looping program's check ends when it
+	 * runs out, and the check after it is not run at all.
+	 */
+	snprintf(cmd, sizeof(cmd),
+		 "t=$(mktemp -d); cp -r tests/grade/lessons/hello-user $t/; "
+		 "sed -i 's/kind = \"user\",/kind = \"user\", budget = 10,/' $t/hello-user/lesson.lua; "
+		 "ADDRLAB_LESSONS=$t %s/bin/addrlab-grade tests/grade/user-submissions/loops; echo rc=$?; "
+		 "rm -rf $t", tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  PASS  builds without warnings"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  FAIL  counts to 5                              0/2\n"
+				      "        '/tmp/addrlab/count 5' ran past its "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n        not run: the submission used up the 10 s its checks "
+				      "may take together (the exercise's budget)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "rc=1\n"));
+	if (!strstr(out, "not run: the submission used up"))
+		fprintf(stderr, "\n%s\n", out);
+	free(out);
+}
+
 static void test_user_programs_that_misbehave(void)
 {
 	char *out = NULL, cmd[2 * PATH_MAX + 512];
@@ -341,6 +396,8 @@ void register_grade_tests(void)
 	CU_add_test(s, "lint: the fixture is clean", test_lint_clean);
 	CU_add_test(s, "lint: a mutant no check rejects is a problem", test_lint_finds_a_toothless_mutant);
 	CU_add_test(s, "batch: SIGKILL, then resume: each submission once", test_batch_killed_and_resumed);
+	CU_add_test(s, "a module stuck in init: named once, the rest fail at once", test_stuck_init_named_once);
+	CU_add_test(s, "the exercise's budget ends a submission's checks", test_budget_ends_a_submission);
 	CU_add_test(s, "user programs that loop, fork, flood, panic: named, bounded",
 		    test_user_programs_that_misbehave);
 }

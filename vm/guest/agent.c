@@ -46,6 +46,7 @@
 #define PORT_NAME	"addrlab"
 #define MAX_JOBS	8
 #define JOB_PIDS_MAX	"512"
+#define STUCK_MS	2000	/* a killed job still there after this is stuck */
 
 struct job {
 	bool used;
@@ -546,10 +547,20 @@ static void jobs_settle(void)
 
 		if (!j->used)
 			continue;
-		if (!j->reaped && j->deadline_ms && now >= j->deadline_ms) {
+		if (!j->reaped && j->deadline_ms && now >= j->deadline_ms &&
+		    (j->flags & PROTO_EXIT_TIMED_OUT)) {
+			/* SIGKILLed STUCK_MS ago and still there: asleep in
+			 * the kernel for good (an insmod whose init never
+			 * returns).  Reported now, not after the host's
+			 * margin; its process stays, and so does the VM's
+			 * trouble: the host does not use this VM again. */
+			j->flags |= PROTO_EXIT_STUCK;
+			j->status = -SIGKILL;
+			j->reaped = true;
+		} else if (!j->reaped && j->deadline_ms && now >= j->deadline_ms) {
 			j->flags |= PROTO_EXIT_TIMED_OUT;
 			job_kill_all(j);
-			j->deadline_ms = 0;
+			j->deadline_ms = now + STUCK_MS;
 		}
 		if (j->reaped) {
 			/* Drain what is buffered; a grandchild holding the
