@@ -16,13 +16,17 @@
 #include "report.h"
 #include "sandbox.h"
 #include "vm.h"
+#include "workdir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -277,7 +281,7 @@ static void remove_work(const char *dir)
 
 static int grade_one(struct opts *o)
 {
-	char err[1024], work[] = "/tmp/addrlab-grade-XXXXXX";
+	char err[1024], work[4096];
 	struct env env;
 	struct lesson *l;
 	struct grade g;
@@ -303,8 +307,8 @@ static int grade_one(struct opts *o)
 		rc = die(EXIT_USAGE, "cannot write '%s': %s", o->output, strerror(errno));
 		goto out_env;
 	}
-	if (!mkdtemp(work)) {
-		rc = die(EXIT_GRADER, "cannot make a work folder in /tmp: %s", strerror(errno));
+	if (work_dir_make(work, sizeof(work), "grade")) {
+		rc = die(EXIT_GRADER, "cannot make a work folder in $TMPDIR or /tmp: %s", strerror(errno));
 		goto out_file;
 	}
 	vm = vm_new(NULL);
@@ -391,18 +395,31 @@ static int result_line(char *line, size_t size, int idx, const char *what,
 	return n;
 }
 
+/*
+ * The batch's work list, shared by the workers: each takes the next index
+ * with one atomic add, so no pipe has to hold the whole list (a pipe holds
+ * 16,384 indexes; a class past that deadlocked on it).
+ */
+struct work_list {
+	int next;		/* in shared memory */
+	int n;
+	int idx[];		/* into o->args */
+};
+
 static int worker(struct opts *o, struct env *env, const char *db_path,
-		  int jobs_fd, int results_fd)
+		  struct work_list *wl, int results_fd)
 {
-	char work[] = "/tmp/addrlab-batch-XXXXXX", err[1024];
+	char work[4096], err[1024];
 	struct gradebook *gb;
 	struct vm *vm;
-	int32_t idx;
+	int k;
 
-	if (!mkdtemp(work) || gradebook_open(db_path, &gb, err, sizeof(err)))
+	if (work_dir_make(work, sizeof(work), "batch") ||
+	    gradebook_open(db_path, &gb, err, sizeof(err)))
 		return EXIT_GRADER;
 	vm = vm_new(NULL);
-	while (vm && read(jobs_fd, &idx, sizeof(idx)) == (ssize_t)sizeof(idx)) {
+	while (vm && (k = __atomic_fetch_add(&wl->next, 1, __ATOMIC_SEQ_CST)) < wl->n) {
+		int idx = wl->idx[k];
 		const char *path = o->args[idx], *name = sub_name(path);
 		struct lesson *l = pick(env, o->exercise, path, err, sizeof(err));
 		struct grade g = { 0 };
@@ -448,7 +465,10 @@ static int worker(struct opts *o, struct env *env, const char *db_path,
 static int batch(struct opts *o)
 {
 	char db_path[4096], csv_path[4096], err[1024];
-	int jobs[2], results[2], todo = 0, done = 0, left = 0, workers;
+	int results[2], todo = 0, done = 0, left = 0, workers;
+	struct work_list *wl;
+	size_t wl_size;
+	pid_t parent = getpid();
 	struct gradebook *gb;
 	struct env env;
 	pid_t *pids;
@@ -484,20 +504,23 @@ static int batch(struct opts *o)
 		env_free(&env);
 		return die(EXIT_GRADER, "%s", err);
 	}
-	if (pipe(jobs) || pipe(results)) {
+	wl_size = sizeof(*wl) + (size_t)o->nargs * sizeof(int);
+	wl = mmap(NULL, wl_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (wl == MAP_FAILED || pipe2(results, O_CLOEXEC)) {
 		gradebook_close(gb);
 		env_free(&env);
-		return die(EXIT_GRADER, "cannot make pipes: %s", strerror(errno));
+		return die(EXIT_GRADER, "cannot share the work list: %s", strerror(errno));
 	}
 	/* Resume: what the gradebook holds is done. */
-	for (int32_t i = 0; i < o->nargs; i++) {
-		if (gradebook_has(gb, sub_name(o->args[i])))
-			continue;
-		if (write(jobs[1], &i, sizeof(i)) != (ssize_t)sizeof(i))
-			break;
-		todo++;
-	}
-	close(jobs[1]);
+	wl->next = 0;
+	for (int i = 0; i < o->nargs; i++)
+		if (!gradebook_has(gb, sub_name(o->args[i])))
+			wl->idx[todo++] = i;
+	wl->n = todo;
+	/* No SQLite connection crosses a fork: the workers open their own,
+	 * and this one is opened again for the export. */
+	gradebook_close(gb);
+	gb = NULL;
 	fprintf(stderr, "addrlab-grade: %d submission%s to grade, %d already in %s\n",
 		todo, todo == 1 ? "" : "s", o->nargs - todo, db_path);
 	workers = o->jobs ? o->jobs : 2;
@@ -507,12 +530,16 @@ static int batch(struct opts *o)
 	for (int w = 0; pids && w < workers; w++) {
 		pids[w] = fork();
 		if (pids[w] == 0) {
+			/* A grader killed outright takes its workers along
+			 * (and they their QEMUs): none grades on unseen, or
+			 * records what the resumed batch grades again. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(EXIT_GRADER);
 			close(results[0]);
-			gradebook_close(gb);	/* each worker opens its own */
-			_exit(worker(o, &env, db_path, jobs[0], results[1]));
+			_exit(worker(o, &env, db_path, wl, results[1]));
 		}
 	}
-	close(jobs[0]);
 	close(results[1]);
 	rf = fdopen(results[0], "r");
 	while (rf && fgets(line, sizeof(line), rf)) {
@@ -529,6 +556,11 @@ static int batch(struct opts *o)
 	for (int w = 0; pids && w < workers; w++)
 		waitpid(pids[w], NULL, 0);
 	free(pids);
+	munmap(wl, wl_size);
+	if (gradebook_open(db_path, &gb, err, sizeof(err))) {
+		env_free(&env);
+		return die(EXIT_GRADER, "%s", err);
+	}
 	rc = 0;
 	if (gradebook_export_csv(gb, csv_path))
 		rc = die(EXIT_GRADER, "%s", gradebook_error(gb));
@@ -563,11 +595,11 @@ static bool wanted(const struct lesson *l, const struct opts *o)
 /* Lints one lesson in its own lab VM and work folder; output to out. */
 static int lint_one(struct env *env, struct lesson *l, struct opts *o, FILE *out)
 {
-	char work[] = "/tmp/addrlab-lint-XXXXXX";
+	char work[4096];
 	struct vm *vm = vm_new(NULL);
 	int problems;
 
-	if (!vm || !mkdtemp(work)) {
+	if (!vm || work_dir_make(work, sizeof(work), "lint")) {
 		vm_free(vm);
 		fprintf(out, "lint: %s: out of memory, or no /tmp\n", l->dir);
 		return 1;

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "vm.h"
 #include "workspace.h"
+#include "workdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -114,14 +115,14 @@ static void on_result(void *ctx, const struct check_result *r)
 }
 
 struct grading {
-	char work[32];
+	char work[4096];
 	char *kver, *dir;
 	struct vm *vm;
 };
 
 static int grading_start(struct ex_env *env, struct lesson *l, struct grading *gr)
 {
-	char err[1024], work[] = "/tmp/addrlab-check-XXXXXX";
+	char err[1024], work[4096];
 
 	memset(gr, 0, sizeof(*gr));
 	gr->kver = addrlab_kver();
@@ -133,8 +134,8 @@ static int grading_start(struct ex_env *env, struct lesson *l, struct grading *g
 	gr->dir = workspace_dir(env->root, l->exercise->id);
 	if (!gr->dir)
 		return cli_error(EXIT_FAILED, "out of memory");
-	if (!mkdtemp(work))
-		return cli_error(EXIT_FAILED, "cannot make a work folder in /tmp: %s",
+	if (work_dir_make(work, sizeof(work), "check"))
+		return cli_error(EXIT_FAILED, "cannot make a work folder in $TMPDIR or /tmp: %s",
 				 strerror(errno));
 	snprintf(gr->work, sizeof(gr->work), "%s", work);
 	gr->vm = vm_new(NULL);

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "lab.h"
 #include "exercise.h"
+#include "workdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -386,7 +387,7 @@ static void do_check(struct lab *lab, struct job *j)
 {
 	struct lab_event ev = { .kind = LEV_GRADE, .tag = j->tag };
 	struct check_ctx ctx = { lab, j->tag };
-	char work[] = "/tmp/addrlab-check-XXXXXX", err[1024];
+	char work[4096], err[1024];
 
 	if (!ensure_vm(lab)) {
 		ev.text = strdup(vm_error(lab->vm));
@@ -403,8 +404,8 @@ static void do_check(struct lab *lab, struct job *j)
 		o.iommu = true;
 		lab->iommu.vm = vm_new(&o);
 	}
-	if (!mkdtemp(work)) {
-		ev.text = strdup("cannot make a work folder in /tmp");
+	if (work_dir_make(work, sizeof(work), "check")) {
+		ev.text = strdup("cannot make a work folder in $TMPDIR or /tmp");
 		post(lab, &ev);
 		return;
 	}

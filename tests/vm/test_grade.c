@@ -268,25 +268,33 @@ static void test_batch_killed_and_resumed(void)
 		"warns,hello,4,5,graded,builds\r\n";
 
 	/*
-	 * Grade six submissions with two VMs; SIGKILL the whole batch once the
-	 * first results are in; then run it again.  Every submission must end
-	 * up recorded exactly once, each with all four of its checks.
+	 * Grade six submissions with two VMs; SIGKILL the grader (only it:
+	 * its workers and their QEMUs must go with it) once the first results
+	 * are in; then run it again.  Nothing of the killed one is left (its
+	 * workers' folders are swept by the next run), and every submission
+	 * ends up recorded exactly once, each with all four of its checks.
 	 */
 	snprintf(cmd, sizeof(cmd),
-		 "t=$(mktemp -d); for i in 1 2 3 4; do cp -r tests/grade/submissions/good $t/g$i; done; "
+		 "t=$(mktemp -d); mkdir $t/tmp; export TMPDIR=$t/tmp; "
+		 "for i in 1 2 3 4; do cp -r tests/grade/submissions/good $t/g$i; done; "
 		 "cp -r tests/grade/submissions/warns tests/grade/submissions/broken $t/; "
 		 "setsid %1$s/bin/addrlab-grade batch -j 2 --out $t/out $t/g* $t/warns $t/broken 2>$t/log1 & "
 		 "p=$!; for i in $(seq 600); do grep -qF '[2/' $t/log1 2>/dev/null && break; sleep 0.1; done; "
-		 "kill -9 -$p; wait $p 2>/dev/null; "
+		 "kill -9 $p; wait $p 2>/dev/null; sleep 2; "
+		 "echo \"left running: $(pgrep -c -s $p)\"; "
 		 "before=$(sqlite3 $t/out/gradebook.sqlite 'select count(*) from submissions'); "
 		 "%1$s/bin/addrlab-grade batch -j 2 --out $t/out $t/g* $t/warns $t/broken 2>$t/log2; rc=$?; "
 		 "echo \"before=$before rc=$rc\"; head -n 1 $t/log2; "
+		 "echo \"left in TMPDIR: $(ls $t/tmp | wc -l)\"; "
 		 "sqlite3 $t/out/gradebook.sqlite \"select 'checks=' || count(*) from checks\"; "
 		 "cat $t/out/grades.csv; rm -rf $t", tv_build);
 	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "rc=0\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "checks=24\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	/* Workers and QEMUs died with the grader (they used to grade on). */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "left running: 0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "left in TMPDIR: 0\n"));
 	/* The kill came after two results and before the last: the rerun
 	 * graded only what was missing. */
 	{
