@@ -747,7 +747,7 @@ static char *guest_resources(struct vm *vm)
  * kernel: the next check (and the next submission) gets a fresh VM, so one
  * student's leak never fails another's check.
  */
-static void cleanup_check(struct ctx *c)
+static void cleanup_check(struct ctx *c, struct check_result *out)
 {
 	struct vm_result r;
 	char *cmd, *now;
@@ -757,11 +757,27 @@ static void cleanup_check(struct ctx *c)
 		/* Exit status 0 only if it is not loaded, or unloads now. */
 		cmd = fmt("if grep -q '^%s ' /proc/modules; then rmmod %s; fi",
 			  c->name, c->name);
-		if (cmd && (vm_sh(c->vm, cmd, 10000, &r) || r.verdict != VM_OK ||
-			    r.exit_code != 0))
-			dirty = true;
-		if (cmd)
+		if (cmd && vm_sh(c->vm, cmd, 10000, &r) == 0) {
+			dirty = r.verdict != VM_OK || r.exit_code != 0;
+			/* The module's exit function is the submission's code
+			 * too: an oops or a QEMU abort in it is the verdict
+			 * of a check that had passed until then. */
+			if (vm_verdict_is_fault(r.verdict) && out->outcome == CHECK_PASS) {
+				out->outcome = CHECK_FAIL;
+				out->points = 0;
+				free(out->message);
+				free(out->evidence);
+				out->message = fmt("%s (while unloading the module after the check: 'rmmod %s')",
+						   r.message, c->name);
+				out->evidence = strdup(r.evidence);
+				out->fault = r.verdict;
+				clean_in_place(&out->message, CHECK_MESSAGE_MAX, true);
+				clean_in_place(&out->evidence, CHECK_EVIDENCE_MAX, false);
+			}
 			vm_result_free(&r);
+		} else if (cmd) {
+			dirty = true;
+		}
 		free(cmd);
 	}
 	c->module_loaded = false;
@@ -857,7 +873,7 @@ done:
 	out->fault = c->fault;
 	lua_settop(L, 0);
 	end_ctx(c);
-	cleanup_check(c);
+	cleanup_check(c, out);
 	out->elapsed_ms = (unsigned int)(now_ms() - c->start);
 }
 

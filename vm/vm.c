@@ -1045,6 +1045,17 @@ static void judge(struct vm *vm, struct vm_result *res, off_t con_off,
 			answered, &res->message, &res->evidence);
 	free(con);
 	free(ql);
+	if (v == VM_HANG && vm_console_size(vm) - con_off >= LOG_FLOOD_BYTES) {
+		/* Not stuck: printing.  Every printk goes out through the
+		 * emulated serial console with the console lock held, and a
+		 * loop of them leaves no time for anything else. */
+		free(res->message);
+		res->message = vmi_strfmt("the guest stopped answering while flooding the kernel log "
+					  "(%.1f MiB of console output since the command began): printing "
+					  "without pause starves everything else (pr_info in a loop, or in "
+					  "an interrupt handler?)",
+					  (double)(vm_console_size(vm) - con_off) / (1 << 20));
+	}
 	if (v != VM_OK)
 		res->verdict = v;
 	if (vm_verdict_is_fault(v)) {

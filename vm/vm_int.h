@@ -32,6 +32,7 @@
 #define REQUEST_MS		30000	/* push, pull, kmsg: generous under TCG */
 #define QMP_MS			10000
 #define EVIDENCE_LINES		40
+#define LOG_FLOOD_BYTES		(256 << 10)	/* console output that makes a hang a log flood */
 #define QBOOT			"/usr/share/qemu/qboot.rom"
 
 struct vm {

@@ -140,6 +140,37 @@ static void test_qemu_abort_named(void)
 	free(out);
 }
 
+static void test_abort_while_unloading(void)
+{
+	char *out = NULL;
+
+	/* The check itself passed; the rmmod after it, the module's exit
+	 * function, aborted QEMU: that is the check's verdict (it used to
+	 * pass, the abort dropped with the VM). */
+	CU_ASSERT_EQUAL(grade("", "aborts-on-exit", &out, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  FAIL  greets who it is told to                 0/2\n"
+				      "        QEMU itself aborted: qemu: hardware error: EDU: DMA range "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "(while unloading the module after the check: 'rmmod hello')\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nscore 2/5\n"));
+	free(out);
+}
+
+static void test_log_flood_named(void)
+{
+	char *out = NULL;
+
+	/* It used to read "the kernel is stuck (a loop with interrupts
+	 * off, a deadlock?)". */
+	CU_ASSERT_EQUAL(grade("", "logflood", &out, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  FAIL  greets who it is told to                 0/2\n"
+				      "        the guest stopped answering while flooding the kernel log ("));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " MiB of console output since the command began): printing "
+				      "without pause starves everything else (pr_info in a loop, or in an "
+				      "interrupt handler?) (while running 'insmod /tmp/addrlab/hello.ko who=grader')\n"));
+	CU_ASSERT_PTR_NULL(strstr(out, "interrupts off"));
+	free(out);
+}
+
 static void test_hang_is_bounded(void)
 {
 	char *out = NULL;
@@ -405,6 +436,8 @@ void register_grade_tests(void)
 	CU_add_test(s, "lint: a mutant no check rejects is a problem", test_lint_finds_a_toothless_mutant);
 	CU_add_test(s, "batch: SIGKILL, then resume: each submission once", test_batch_killed_and_resumed);
 	CU_add_test(s, "a module stuck in init: named once, the rest fail at once", test_stuck_init_named_once);
+	CU_add_test(s, "QEMU aborting in the module's exit is the check's verdict", test_abort_while_unloading);
+	CU_add_test(s, "a module flooding the kernel log is named so", test_log_flood_named);
 	CU_add_test(s, "the exercise's budget ends a submission's checks", test_budget_ends_a_submission);
 	CU_add_test(s, "user programs that loop, fork, flood, panic: named, bounded",
 		    test_user_programs_that_misbehave);
