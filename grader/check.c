@@ -362,6 +362,11 @@ static struct vm_result *vm_run_or_fail(lua_State *L, struct ctx *c, const char 
 		t_failure(L, c, fmt("%s (while running '%s')", r->message, cmd),
 			  strdup(r->evidence));
 	}
+	if (r->oom_killed)	/* named, whatever the lesson expects of the status */
+		t_failure(L, c, fmt("'%s' was killed for running out of memory: a command may use "
+				    "128 MiB in the lab VM%s (does it allocate, or fork, without end?)", cmd,
+				    r->pids_limit ? ", and it also hit the limit on processes" : ""),
+			  fmt("%s%s", r->out, r->err));
 	if (r->verdict == VM_TIMEOUT && r->stuck) {
 		/* Nothing can kill it: that VM is gone, and every later
 		 * check would only wait for the same thing again. */

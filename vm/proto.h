@@ -78,6 +78,8 @@ enum proto_type {
 #define PROTO_EXIT_PIDS_MAX	0x8u	/* the job hit its process limit */
 #define PROTO_EXIT_STUCK	0x10u	/* killed at its time limit, it did not
 					 * die: stuck in the kernel */
+#define PROTO_EXIT_OOM		0x20u	/* a task of the job was killed for the
+					 * job's memory limit */
 
 struct proto_frame {
 	uint8_t type;

@@ -1236,6 +1236,7 @@ int vm_exec(struct vm *vm, const char *const argv[],
 			res->stuck = flags & PROTO_EXIT_STUCK;
 			res->truncated = flags & PROTO_EXIT_TRUNCATED;
 			res->pids_limit = flags & PROTO_EXIT_PIDS_MAX;
+			res->oom_killed = flags & PROTO_EXIT_OOM;
 			done = true;
 			if (!vm_exit_status(st, &res->exit_code, &res->signal) ||
 			    c.bad) {

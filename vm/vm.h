@@ -85,6 +85,8 @@ struct vm_result {
 	int signal;		/* the signal that ended the command, or 0 */
 	bool truncated;		/* output past out_cap was dropped */
 	bool pids_limit;	/* it hit the guest's per-command process limit */
+	bool oom_killed;	/* a task of it was killed for its memory limit
+				 * (128 MiB per command) */
 	bool stuck;		/* VM_TIMEOUT: it could not be killed (a task
 				 * stuck in the kernel); that VM was discarded */
 	char *out, *err;	/* NUL-terminated, never NULL after a request */

@@ -393,17 +393,24 @@ static void test_user_programs_that_misbehave(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "good,count,4,4,graded,\r\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "loops,count,2,4,graded,counts\r\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "forks,count,2,4,graded,counts\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "hogs,count,2,4,graded,counts\r\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "floods,count,2,4,graded,counts\r\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panics,count,2,4,graded,counts\r\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "loops | counts | '/tmp/addrlab/count 5' ran past its 10 s limit | 1\n"));
-	/* The bomb hits its 512-task limit, or, when the guest runs out of
-	 * memory first (it depends on how fast the host runs it), the OOM
-	 * killer takes it (SIGKILL, 137).  It used to panic the kernel
-	 * ("System is deadlocked on memory") as jobs inherited the agent's
-	 * -1000: never that. */
+	/* The bomb hits its 512-task limit, and, when its tasks' memory
+	 * passes the job's 128 MiB first (it depends on how fast the host
+	 * runs it), it is killed for that, named either way.  It used to
+	 * panic the kernel ("System is deadlocked on memory") as jobs
+	 * inherited the agent's -1000, then read "exit status: expected 0,
+	 * got 137". */
 	CU_ASSERT(strstr(out, "forks | counts | '/tmp/addrlab/count 5' ran past its 10 s limit; "
 			 "it hit the limit on processes (does it fork without end?) | 1\n") ||
-		  strstr(out, "forks | counts | exit status: expected 0, got 137 | 1\n"));
+		  strstr(out, "forks | counts | '/tmp/addrlab/count 5' was killed for running out of "
+			 "memory: a command may use 128 MiB in the lab VM, and it also hit the limit on "
+			 "processes (does it allocate, or fork, without end?) | 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "hogs | counts | '/tmp/addrlab/count 5' was killed for running "
+				      "out of memory: a command may use 128 MiB in the lab VM (does it "
+				      "allocate, or fork, without end?) | 1\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "floods | counts | '/tmp/addrlab/count 5' ran past its 10 s limit; "
 				      "it printed more output than is kept (16 MiB per stream) | 1\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "panics | counts | the kernel panicked: Kernel panic - not syncing: "
@@ -439,6 +446,6 @@ void register_grade_tests(void)
 	CU_add_test(s, "QEMU aborting in the module's exit is the check's verdict", test_abort_while_unloading);
 	CU_add_test(s, "a module flooding the kernel log is named so", test_log_flood_named);
 	CU_add_test(s, "the exercise's budget ends a submission's checks", test_budget_ends_a_submission);
-	CU_add_test(s, "user programs that loop, fork, flood, panic: named, bounded",
+	CU_add_test(s, "user programs that loop, fork, hog memory, flood, panic: named, bounded",
 		    test_user_programs_that_misbehave);
 }

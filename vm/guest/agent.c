@@ -46,6 +46,10 @@
 #define PORT_NAME	"addrlab"
 #define MAX_JOBS	8
 #define JOB_PIDS_MAX	"512"
+/* Of the guest's 256 MiB, ~165 are free after boot: a job that takes more
+ * than this is killed in its own cgroup, and the kernel, the agent and the
+ * other jobs keep what they need. */
+#define JOB_MEM_MAX	"128M"
 #define STUCK_MS	2000	/* a killed job still there after this is stuck */
 
 struct job {
@@ -62,6 +66,7 @@ struct job {
 	uint64_t start_ms, deadline_ms;	/* deadline 0: none */
 	const char *cgroup;	/* this slot's cgroup, or NULL */
 	long pids_max_events;	/* the slot's pids.events "max" at the start */
+	long oom_kills;		/* the slot's memory.events "oom_kill" then */
 };
 
 static int chan = -1;
@@ -233,17 +238,19 @@ static void job_kill_all(struct job *j)
 	}
 }
 
-/* How often the slot's cgroup refused a fork for its process limit. */
-static long pids_max_events(const struct job *j)
+/* A count from one of the slot's cgroup event files: "max " of
+ * pids.events (forks refused for the process limit), "oom_kill " of
+ * memory.events (tasks killed for the memory limit). */
+static long cgroup_event(const struct job *j, const char *file, const char *key)
 {
-	char p[128], buf[128], *m;
+	char p[128], buf[512], *m;
 	long n = 0;
 	int fd;
 	ssize_t r;
 
 	if (!j->cgroup)
 		return 0;
-	snprintf(p, sizeof(p), "%s/pids.events", j->cgroup);
+	snprintf(p, sizeof(p), "%s/%s", j->cgroup, file);
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -252,10 +259,22 @@ static long pids_max_events(const struct job *j)
 	if (r <= 0)
 		return 0;
 	buf[r] = '\0';
-	m = strstr(buf, "max ");
-	if (m)
-		n = strtol(m + 4, NULL, 10);
+	for (m = buf; (m = strstr(m, key)); m++)
+		if (m == buf || m[-1] == '\n') {
+			n = strtol(m + strlen(key), NULL, 10);
+			break;
+		}
 	return n;
+}
+
+static long pids_max_events(const struct job *j)
+{
+	return cgroup_event(j, "pids.events", "max ");
+}
+
+static long oom_kill_events(const struct job *j)
+{
+	return cgroup_event(j, "memory.events", "oom_kill ");
 }
 
 /* Reaps every exited child there is (jobs' leaders and orphans alike). */
@@ -310,6 +329,8 @@ static void job_finish(struct job *j)
 	job_wait_gone(j);
 	if (pids_max_events(j) > j->pids_max_events)
 		j->flags |= PROTO_EXIT_PIDS_MAX;
+	if (oom_kill_events(j) > j->oom_kills)
+		j->flags |= PROTO_EXIT_OOM;
 	close_fd(&j->out_fd);
 	close_fd(&j->err_fd);
 	close_fd(&j->in_fd);
@@ -481,6 +502,7 @@ static void handle_exec(uint32_t id, struct proto_cursor *c)
 	j->used = true;
 	j->cgroup = slot_cgroup[j - jobs][0] ? slot_cgroup[j - jobs] : NULL;
 	j->pids_max_events = pids_max_events(j);
+	j->oom_kills = oom_kill_events(j);
 	j->start_ms = now_ms();
 	j->deadline_ms = timeout_ms ? j->start_ms + timeout_ms : 0;
 	pid = fork_into(j->cgroup ? slot_cgroup_fd[j - jobs] : -1, &placed);
@@ -1005,17 +1027,17 @@ static void lock_down(void)
 		logmsg("addrlab-agent: cannot forbid ptrace: %s\n", strerror(errno));
 }
 
-/* Job slot i runs in /sys/fs/cgroup/jobI, at most JOB_PIDS_MAX tasks. */
+/*
+ * Job slot i runs in /sys/fs/cgroup/jobI: at most JOB_PIDS_MAX tasks and
+ * JOB_MEM_MAX of memory, and one task killed for memory kills them all
+ * (memory.oom.group): a fork bomb of memory hogs ends as a whole.
+ */
 static void setup_cgroups(void)
 {
-	int fd = open("/sys/fs/cgroup/cgroup.subtree_control",
-		      O_WRONLY | O_CLOEXEC);
-	bool ok;
+	bool ok = !write_str("/sys/fs/cgroup/cgroup.subtree_control", "+pids");
 
-	if (fd < 0)
-		return;
-	ok = write(fd, "+pids", 5) == 5;
-	close(fd);
+	if (write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+		logmsg("addrlab-agent: no memory controller: %s\n", strerror(errno));
 	for (int i = 0; ok && i < MAX_JOBS; i++) {
 		char dir[32], p[64];
 
@@ -1023,11 +1045,12 @@ static void setup_cgroups(void)
 		if (mkdir(dir, 0755) && errno != EEXIST)
 			continue;
 		snprintf(p, sizeof(p), "%s/pids.max", dir);
-		fd = open(p, O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (write_str(p, JOB_PIDS_MAX))
 			continue;
-		write_all(fd, JOB_PIDS_MAX, strlen(JOB_PIDS_MAX));
-		close(fd);
+		snprintf(p, sizeof(p), "%s/memory.max", dir);
+		write_str(p, JOB_MEM_MAX);
+		snprintf(p, sizeof(p), "%s/memory.oom.group", dir);
+		write_str(p, "1");
 		memcpy(slot_cgroup[i], dir, sizeof(dir));
 		slot_cgroup_fd[i] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
