@@ -767,12 +767,18 @@ static void cleanup_check(struct ctx *c, struct check_result *out)
 			/* The module's exit function is the submission's code
 			 * too: an oops or a QEMU abort in it is the verdict
 			 * of a check that had passed until then. */
-			if (vm_verdict_is_fault(r.verdict) && out->outcome == CHECK_PASS) {
+			if (r.stuck && !c->stuck)
+				c->stuck = fmt("'rmmod %s' after a check did not end within 10 s and could "
+					       "not be killed: it is stuck in the kernel (does the exit "
+					       "function wait for something that never comes?)", c->name);
+			if ((vm_verdict_is_fault(r.verdict) || r.stuck) &&
+			    out->outcome == CHECK_PASS) {
 				out->outcome = CHECK_FAIL;
 				out->points = 0;
 				free(out->message);
 				free(out->evidence);
-				out->message = fmt("%s (while unloading the module after the check: 'rmmod %s')",
+				out->message = r.stuck ? strdup(c->stuck) :
+					       fmt("%s (while unloading the module after the check: 'rmmod %s')",
 						   r.message, c->name);
 				out->evidence = strdup(r.evidence);
 				out->fault = r.verdict;

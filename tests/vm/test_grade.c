@@ -140,6 +140,24 @@ static void test_qemu_abort_named(void)
 	free(out);
 }
 
+static void test_stuck_exit_named_once(void)
+{
+	char *out = NULL;
+
+	/* The exit function never returns: the rmmod after 'greets' is
+	 * stuck.  'greets' had passed; it fails with the cause, and the
+	 * next check is not run. */
+	CU_ASSERT_EQUAL(grade("", "stuck-exit", &out, NULL), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  FAIL  greets who it is told to                 0/2\n"
+				      "        'rmmod hello' after a check did not end within 10 s and could "
+				      "not be killed: it is stuck in the kernel (does the exit function wait "
+				      "for something that never comes?)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  FAIL  says goodbye when unloaded               0/1\n"
+				      "        not run: an earlier check found this: 'rmmod hello' after"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nscore 2/5\n"));
+	free(out);
+}
+
 static void test_abort_while_unloading(void)
 {
 	char *out = NULL;
@@ -443,6 +461,7 @@ void register_grade_tests(void)
 	CU_add_test(s, "lint: a mutant no check rejects is a problem", test_lint_finds_a_toothless_mutant);
 	CU_add_test(s, "batch: SIGKILL, then resume: each submission once", test_batch_killed_and_resumed);
 	CU_add_test(s, "a module stuck in init: named once, the rest fail at once", test_stuck_init_named_once);
+	CU_add_test(s, "a module stuck in exit: named once, the rest fail at once", test_stuck_exit_named_once);
 	CU_add_test(s, "QEMU aborting in the module's exit is the check's verdict", test_abort_while_unloading);
 	CU_add_test(s, "a module flooding the kernel log is named so", test_log_flood_named);
 	CU_add_test(s, "the exercise's budget ends a submission's checks", test_budget_ends_a_submission);
