@@ -533,6 +533,18 @@ static int edu_dma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pci_request_region(pdev, EDU_BAR, KBUILD_MODNAME);
 	if (ret)
 		goto disable_device;
+	/*
+	 * The DMA registers sit at 0x80-0x98 of BAR0: a BAR that is not
+	 * memory, or too short for them (a device that only claims to be
+	 * edu), must not be mapped and written.
+	 */
+	if (!(pci_resource_flags(pdev, EDU_BAR) & IORESOURCE_MEM) ||
+	    pci_resource_len(pdev, EDU_BAR) < EDU_BAR_SIZE) {
+		dev_err(dev, "BAR%d is not a %d KiB memory BAR\n",
+			EDU_BAR, EDU_BAR_SIZE / 1024);
+		ret = -ENODEV;
+		goto release_region;
+	}
 	ed->bar = pci_iomap(pdev, EDU_BAR, EDU_BAR_SIZE);
 	if (!ed->bar) {
 		ret = -ENOMEM;

@@ -29,27 +29,60 @@
  * The PCI side uses the managed pcim_ helpers: this chapter is about the
  * mapping; chapter 3 writes out the enable/request/iomap calls and their
  * unwinding by hand.
+ *
+ * The device can go while files are open and mapped: an unbind
+ * (echo 0000:00:02.0 > /sys/bus/pci/drivers/edu_mmap/unbind), a hot
+ * unplug.  The kernel then frees what the pcim_/devm_ helpers hold, but
+ * not the open files.  So struct edu_mmap is reference counted (the device
+ * holds one reference, each open file another), a gone flag under a
+ * read-write semaphore tells the file operations the registers are no
+ * more (-ENODEV), and remove() zaps every process's mapping of the BAR
+ * (unmap_mapping_range()): the next load or store there gets SIGBUS.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
 #include <linux/io.h>
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "edu.h"
 #include "edu_mmap.h"
 
 struct edu_mmap {
-	struct pci_dev *pdev;
+	struct kref ref;		/* the device's, and one per open file */
+	/*
+	 * Read-held to use regs or map the BAR, write-held to end that:
+	 * remove() sets gone with it held, and nothing touches regs after.
+	 * It also guards opens.
+	 */
+	struct rw_semaphore lock;
+	bool gone;			/* the device was unbound */
+	struct list_head opens;		/* struct edu_mmap_open, one per file */
 	void __iomem *regs;		/* BAR0, in kernel virtual space */
 	resource_size_t bar_start;	/* BAR0 in the CPU's physical space */
 	resource_size_t bar_len;
 	struct miscdevice misc;
 };
+
+/* One open file: remove() finds its mappings through it. */
+struct edu_mmap_open {
+	struct edu_mmap *em;
+	struct file *file;
+	struct list_head node;		/* in em->opens */
+};
+
+static void edu_mmap_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct edu_mmap, ref));
+}
 
 static u32 edu_mmap_rd(struct edu_mmap *em, u32 reg)
 {
@@ -63,8 +96,65 @@ static void edu_mmap_wr(struct edu_mmap *em, u32 reg, u32 val)
 
 static struct edu_mmap *file_to_edu_mmap(struct file *file)
 {
-	/* misc_open() points private_data at our struct miscdevice. */
-	return container_of(file->private_data, struct edu_mmap, misc);
+	return ((struct edu_mmap_open *)file->private_data)->em;
+}
+
+/*
+ * One register access, unless the device is gone.  The lock is never held
+ * across copy_to_user()/copy_from_user(): a fault there takes mmap_lock,
+ * which mmap() holds while it takes this lock.
+ */
+static int edu_mmap_access(struct edu_mmap *em, u32 reg, u32 *val, bool write)
+{
+	int ret = 0;
+
+	down_read(&em->lock);
+	if (em->gone)
+		ret = -ENODEV;
+	else if (write)
+		edu_mmap_wr(em, reg, *val);
+	else
+		*val = edu_mmap_rd(em, reg);
+	up_read(&em->lock);
+	return ret;
+}
+
+static int edu_mmap_fopen(struct inode *inode, struct file *file)
+{
+	/* misc_open() points private_data at our struct miscdevice, and
+	 * holds the lock misc_deregister() takes: em cannot go meanwhile. */
+	struct edu_mmap *em = container_of(file->private_data, struct edu_mmap,
+					   misc);
+	struct edu_mmap_open *o = kzalloc(sizeof(*o), GFP_KERNEL);
+
+	if (!o)
+		return -ENOMEM;
+	o->em = em;
+	o->file = file;
+	down_write(&em->lock);
+	if (em->gone) {
+		up_write(&em->lock);
+		kfree(o);
+		return -ENODEV;
+	}
+	list_add(&o->node, &em->opens);
+	kref_get(&em->ref);
+	up_write(&em->lock);
+	file->private_data = o;
+	return 0;
+}
+
+static int edu_mmap_release(struct inode *inode, struct file *file)
+{
+	struct edu_mmap_open *o = file->private_data;
+	struct edu_mmap *em = o->em;
+
+	down_write(&em->lock);
+	list_del(&o->node);
+	up_write(&em->lock);
+	kfree(o);
+	kref_put(&em->ref, edu_mmap_free);
+	return 0;
 }
 
 /*
@@ -88,10 +178,13 @@ static ssize_t edu_mmap_read(struct file *file, char __user *buf, size_t len,
 {
 	struct edu_mmap *em = file_to_edu_mmap(file);
 	u32 val;
+	int ret;
 
 	if (!edu_mmap_reg_ok(*ppos, len))
 		return -EINVAL;
-	val = edu_mmap_rd(em, *ppos);
+	ret = edu_mmap_access(em, *ppos, &val, false);
+	if (ret)
+		return ret;
 	if (copy_to_user(buf, &val, sizeof(val)))
 		return -EFAULT;
 	*ppos += sizeof(val);
@@ -103,12 +196,15 @@ static ssize_t edu_mmap_write(struct file *file, const char __user *buf,
 {
 	struct edu_mmap *em = file_to_edu_mmap(file);
 	u32 val;
+	int ret;
 
 	if (!edu_mmap_reg_ok(*ppos, len))
 		return -EINVAL;
 	if (copy_from_user(&val, buf, sizeof(val)))
 		return -EFAULT;
-	edu_mmap_wr(em, *ppos, val);
+	ret = edu_mmap_access(em, *ppos, &val, true);
+	if (ret)
+		return ret;
 	*ppos += sizeof(val);
 	return sizeof(val);
 }
@@ -125,6 +221,7 @@ static long edu_mmap_ioctl(struct file *file, unsigned int cmd,
 	struct edu_mmap *em = file_to_edu_mmap(file);
 	struct edu_mmap_reg __user *ureg = (void __user *)arg;
 	struct edu_mmap_reg reg;
+	int ret;
 
 	if (cmd != EDU_MMAP_IOC_READ32 && cmd != EDU_MMAP_IOC_WRITE32)
 		return -ENOTTY;
@@ -133,11 +230,10 @@ static long edu_mmap_ioctl(struct file *file, unsigned int cmd,
 	if (!edu_mmap_reg_ok(reg.offset, sizeof(reg.value)))
 		return -EINVAL;
 
-	if (cmd == EDU_MMAP_IOC_WRITE32) {
-		edu_mmap_wr(em, reg.offset, reg.value);
-		return 0;
-	}
-	reg.value = edu_mmap_rd(em, reg.offset);
+	ret = edu_mmap_access(em, reg.offset, &reg.value,
+			      cmd == EDU_MMAP_IOC_WRITE32);
+	if (ret || cmd == EDU_MMAP_IOC_WRITE32)
+		return ret;
 	return put_user(reg.value, &ureg->value);
 }
 
@@ -155,6 +251,7 @@ static int edu_mmap_mmap(struct file *file, struct vm_area_struct *vma)
 	struct edu_mmap *em = file_to_edu_mmap(file);
 	unsigned long bar_pages = em->bar_len >> PAGE_SHIFT;
 	unsigned long pfn;
+	int ret;
 
 	/*
 	 * Validate everything before mapping anything, as drivers/uio/uio.c
@@ -198,13 +295,19 @@ static int edu_mmap_mmap(struct file *file, struct vm_area_struct *vma)
 	 * VM_DONTEXPAND | VM_DONTDUMP: no struct page behind it, never grown
 	 * by mremap(), left out of core dumps ("io pf de dd" in smaps).
 	 */
-	return io_remap_pfn_range(vma, vma->vm_start, pfn,
-				  vma->vm_end - vma->vm_start,
-				  vma->vm_page_prot);
+	down_read(&em->lock);
+	ret = em->gone ? -ENODEV :
+	      io_remap_pfn_range(vma, vma->vm_start, pfn,
+				 vma->vm_end - vma->vm_start,
+				 vma->vm_page_prot);
+	up_read(&em->lock);
+	return ret;
 }
 
 static const struct file_operations edu_mmap_fops = {
 	.owner		= THIS_MODULE,
+	.open		= edu_mmap_fopen,
+	.release	= edu_mmap_release,
 	.read		= edu_mmap_read,
 	.write		= edu_mmap_write,
 	.llseek		= edu_mmap_llseek,
@@ -218,14 +321,17 @@ static int edu_mmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct edu_mmap *em;
 	int ret;
 
-	em = devm_kzalloc(&pdev->dev, sizeof(*em), GFP_KERNEL);
+	/* Not devm_: open files may outlive the device's binding. */
+	em = kzalloc(sizeof(*em), GFP_KERNEL);
 	if (!em)
 		return -ENOMEM;
-	em->pdev = pdev;
+	kref_init(&em->ref);
+	init_rwsem(&em->lock);
+	INIT_LIST_HEAD(&em->opens);
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
-		return ret;
+		goto put;
 	/*
 	 * Requests the BAR (it shows in /proc/iomem as "edu_mmap") and maps
 	 * it for the kernel; both are undone when the driver unbinds.
@@ -234,7 +340,7 @@ static int edu_mmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret) {
 		dev_err(&pdev->dev, "cannot request and map BAR%d: %d\n",
 			EDU_BAR, ret);
-		return ret;
+		goto put;
 	}
 	em->regs = pcim_iomap_table(pdev)[EDU_BAR];
 	em->bar_start = pci_resource_start(pdev, EDU_BAR);
@@ -247,17 +353,15 @@ static int edu_mmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!PAGE_ALIGNED(em->bar_start) || !PAGE_ALIGNED(em->bar_len)) {
 		dev_err(&pdev->dev, "BAR%d %pR is not made of whole pages\n",
 			EDU_BAR, &pdev->resource[EDU_BAR]);
-		return -ENODEV;
+		ret = -ENODEV;
+		goto put;
 	}
 
 	/*
 	 * One edu, one /dev/edu_mmap.  The device node appears last, when
 	 * everything it uses is ready.  An open file (and so a mapping, which
 	 * holds its file) pins this module: rmmod fails with EAGAIN until
-	 * the last one goes.  Hot-unplugging the device under an open file or a
-	 * live mapping is not handled here (a driver for hot-pluggable
-	 * hardware refcounts em and zaps the mappings with
-	 * unmap_mapping_range() in remove).
+	 * the last one goes.  The device is not pinned: see remove().
 	 */
 	em->misc.minor = MISC_DYNAMIC_MINOR;
 	em->misc.name = KBUILD_MODNAME;
@@ -269,21 +373,42 @@ static int edu_mmap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret) {
 		dev_err(&pdev->dev, "cannot register /dev/%s: %d\n",
 			KBUILD_MODNAME, ret);
-		return ret;
+		goto put;
 	}
 
 	dev_info(&pdev->dev, "id 0x%08x, BAR%d %pR mappable through /dev/%s\n",
 		 edu_mmap_rd(em, EDU_REG_ID), EDU_BAR,
 		 &pdev->resource[EDU_BAR], KBUILD_MODNAME);
 	return 0;
+
+put:
+	kref_put(&em->ref, edu_mmap_free);
+	return ret;
 }
 
+/*
+ * Unbind: no new opens (misc_deregister() waits for any in progress), no
+ * register access or new mapping from the files still open, and no
+ * mapping left in any process.  The zap cannot see a mapping made in the
+ * instant between a ->mmap() that passed the gone check and its VMA
+ * joining the file's address space; drivers that must close that window
+ * (vfio-pci) map nothing in ->mmap() and fill each page in ->fault()
+ * under the same lock, the way chapter 5 fills RAM pages.
+ */
 static void edu_mmap_remove(struct pci_dev *pdev)
 {
 	struct edu_mmap *em = pci_get_drvdata(pdev);
+	struct edu_mmap_open *o;
 
 	misc_deregister(&em->misc);
-	/* pcim_ and devm_ release the mapping, the BAR and em after this. */
+	down_write(&em->lock);
+	em->gone = true;
+	list_for_each_entry(o, &em->opens, node)
+		unmap_mapping_range(o->file->f_mapping, 0, 0, 1);
+	up_write(&em->lock);
+	/* pcim_ releases the BAR and its mapping after this; em goes with
+	 * the last open file. */
+	kref_put(&em->ref, edu_mmap_free);
 }
 
 static const struct pci_device_id edu_mmap_ids[] = {

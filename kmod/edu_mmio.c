@@ -460,6 +460,12 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 					 msecs_to_jiffies(EDU_TIMEOUT_MS))) {
 		dev_err(&pdev->dev, "irqtest: no interrupt on IRQ %d within %d ms\n",
 			edu->irq, EDU_TIMEOUT_MS);
+		/*
+		 * Raised late, the test interrupt would stay pending in the
+		 * device and, on a legacy INTx line, keep it asserted after
+		 * free_irq(), for whoever shares it: take it back first.
+		 */
+		edu_write32(edu, EDU_REG_IRQ_ACK, EDU_IRQ_SELFTEST);
 		ret = -ETIMEDOUT;
 		goto err_free_irq;
 	}

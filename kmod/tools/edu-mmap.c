@@ -9,6 +9,8 @@
  *				the mapping (see VmFlags: io pf)
  *	edu-mmap bad		mappings the driver must refuse, with errno
  *	edu-mmap bench N	N reads of the ID register by each path
+ *	edu-mmap hold		keep it mapped until SIGUSR1, then try both paths
+ *				(what an unbind in between did to them)
  *
  * and the system call paths, one call per access (OFFSET and VALUE in C
  * notation; a refused access prints the errno's name, e.g. EINVAL):
@@ -22,6 +24,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,9 +54,47 @@ static int fail(const char *fmt, ...)
 /* The device node mapped: EDU_MMAP_DEVICE unless --dev says otherwise. */
 static const char *dev_path = EDU_MMAP_DEVICE;
 
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/*
+ * hold: keep the file open and BAR0 mapped until SIGUSR1 (meanwhile the
+ * device can be unbound), then show what each path gives: pread() an
+ * error once the driver let go, a load through the mapping SIGBUS.
+ */
+static int cmd_hold(int fd, volatile uint32_t *regs)
+{
+	sigset_t set;
+	uint32_t v;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	printf("held: id 0x%08x\n", regs[EDU_REG_ID / 4]);
+	fflush(stdout);
+	if (sigwait(&set, &sig))
+		return fail("sigwait failed");
+	if (pread(fd, &v, sizeof(v), EDU_REG_ID) == (ssize_t)sizeof(v))
+		printf("pread: 0x%08x\n", v);
+	else
+		printf("pread: %s\n", strerror(errno));
+	signal(SIGBUS, on_sigbus);
+	if (sigsetjmp(bus_jmp, 1))
+		printf("load: SIGBUS\n");
+	else
+		printf("load: 0x%08x\n", regs[EDU_REG_ID / 4]);
+	return 0;
+}
+
 static int usage(void)
 {
-	fputs("usage: edu-mmap [--dev PATH] id | alive VALUE | smaps | bad | bench N\n"
+	fputs("usage: edu-mmap [--dev PATH] id | alive VALUE | smaps | bad | bench N | hold\n"
 	      "       edu-mmap [--dev PATH] pread OFFSET | pwrite OFFSET VALUE | "
 	      "ioctl OFFSET [VALUE]\n", stderr);
 	return 2;
@@ -303,6 +345,7 @@ int main(int argc, char **argv)
 	    !(!strcmp(cmd, "smaps") && argc == 2) &&
 	    !(!strcmp(cmd, "bad") && argc == 2) &&
 	    !(!strcmp(cmd, "bench") && argc == 3) &&
+	    !(!strcmp(cmd, "hold") && argc == 2) &&
 	    !(!strcmp(cmd, "pread") && argc == 3) &&
 	    !(!strcmp(cmd, "pwrite") && argc == 4) &&
 	    !(!strcmp(cmd, "ioctl") && (argc == 3 || argc == 4)))
@@ -333,6 +376,8 @@ int main(int argc, char **argv)
 		ret = cmd_smaps(regs);
 	else if (!strcmp(cmd, "bad"))
 		ret = cmd_bad(fd);
+	else if (!strcmp(cmd, "hold"))
+		ret = cmd_hold(fd, regs);
 	else
 		ret = cmd_bench(fd, regs, argv[2]);
 

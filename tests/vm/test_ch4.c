@@ -216,6 +216,37 @@ static void test_unload_then_cycles(void)
 			 "edu-mmap id && edu-mmap bad && edu-mmap bench 100");
 }
 
+static void test_unbind_under_a_mapping(void)
+{
+	uint64_t cursor = UINT64_MAX;
+	char *log = NULL;
+
+	/*
+	 * A process holds /dev/edu_mmap open with BAR0 mapped while the
+	 * device is unbound under it.  Then pread() says the device is gone,
+	 * a load through the mapping gets SIGBUS (the mapping was zapped: it
+	 * must not reach a BAR the driver let go of), nothing in the kernel
+	 * complains, and a bind, the tool and rmmod all work after it.
+	 */
+	CU_ASSERT_EQUAL_FATAL(vm_kmsg(vm, &cursor, &log), 0);
+	free(log);
+	expect(INSMOD " && { edu-mmap hold > /tmp/hold.out & p=$!; "
+	       "for i in $(seq 100); do grep -q held /tmp/hold.out && break; sleep 0.1; done; "
+	       "echo 0000:00:02.0 > /sys/bus/pci/drivers/edu_mmap/unbind; "
+	       "test ! -e /dev/edu_mmap && grep -c edu_mmap /proc/iomem; "
+	       "kill -USR1 $p; wait $p; echo rc=$?; cat /tmp/hold.out; }", 0,
+	       "0\nrc=0\nheld: id 0x010000ed\npread: No such device\nload: SIGBUS\n");
+	expect("echo 0000:00:02.0 > /sys/bus/pci/drivers/edu_mmap/bind && edu-mmap id && "
+	       "rmmod edu_mmap && echo unloaded", 0, "0x010000ed\nunloaded\n");
+	CU_ASSERT_EQUAL_FATAL(vm_kmsg(vm, &cursor, &log), 0);
+	CU_ASSERT_PTR_NULL(strstr(log, "BUG"));
+	CU_ASSERT_PTR_NULL(strstr(log, "WARNING"));
+	CU_ASSERT_PTR_NULL(strstr(log, "Oops"));
+	if (strstr(log, "BUG") || strstr(log, "WARNING"))
+		fprintf(stderr, "\nkernel log: %s\n", log);
+	free(log);
+}
+
 /* ---- suite: ch4 edu_mmap without edu ---- */
 
 static int noedu_init(void)
@@ -270,6 +301,8 @@ void register_ch4_tests(void)
 	CU_add_test(s, "/proc/iomem names the driver; devmem is refused", test_iomem_and_devmem);
 	CU_add_test(s, "a load through the mapping beats a system call", test_bench_mapping_beats_syscalls);
 	CU_add_test(s, "unload frees the BAR; two clean load/unload cycles", test_unload_then_cycles);
+	CU_add_test(s, "unbind under an open file and a live mapping: ENODEV, SIGBUS, no leak",
+		    test_unbind_under_a_mapping);
 
 	s = CU_add_suite("ch4 edu_mmap without edu", noedu_init, mmap_cleanup);
 	CU_add_test(s, "loads, no device node, unloads cleanly", test_noedu_loads_without_device);
