@@ -243,6 +243,22 @@ return {
           t:eq(r["too-long"], "ENXIO", "mmap of 1 MiB + 4 KiB at offset 0 (its last page is another device's)")
         end },
 
+      { name = "unbind", points = 1, timeout = 60,
+        title = { en = "an unbind revokes a live mapping (SIGBUS), and the driver binds again",
+                  ko = "언바인드하면 살아 있는 매핑이 회수되고(SIGBUS), 드라이버가 다시 바인드된다" },
+        run = function(t)
+          load(t)
+          local r = t:run("edu-mmap --dev /dev/bar_mmap hold > /tmp/hold.out & p=$!; "
+                          .. "for i in $(seq 100); do grep -q held /tmp/hold.out && break; sleep 0.1; done; "
+                          .. "echo 0000:00:02.0 > /sys/bus/pci/drivers/bar_mmap/unbind; "
+                          .. "kill -USR1 $p; wait $p; cat /tmp/hold.out; "
+                          .. "echo 0000:00:02.0 > /sys/bus/pci/drivers/bar_mmap/bind")
+          t:match(r.out, "^held: id 0x010000ed\n", "edu-mmap holding /dev/bar_mmap mapped")
+          t:match(r.out, "\nload: SIGBUS\n", "a load through the mapping after the unbind "
+                  .. "(the mapping must be revoked: remove() zaps it)")
+          t:eq(tool(t, "id").out, "0x010000ed\n", "the ID through the mapping after binding again")
+        end },
+
       -- Last, and it unloads the module itself: whatever this submission did,
       -- the VM is clean for the next one (or restarted).
       { name = "unloads", points = 2, timeout = 90,

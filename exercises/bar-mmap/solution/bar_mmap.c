@@ -14,29 +14,54 @@
  *
  * mmap() refuses a private mapping (EINVAL) and any window that does not
  * lie inside BAR0 (ENXIO).
+ *
+ * The device can be unbound while a process holds the file open and the
+ * BAR mapped (echo 0000:00:02.0 > /sys/bus/pci/drivers/bar_mmap/unbind).
+ * So struct bar_mmap is reference counted (the device's reference and one
+ * per open file), mmap() maps nothing once the device is gone, and
+ * remove() revokes every mapping: the process's next access gets SIGBUS
+ * instead of reaching a BAR no driver owns.  (kmod/edu_mmap.c explains.)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
 
 #include "edu.h"
 
 struct bar_mmap {
+	struct kref ref;	/* the device's, and one per open file */
+	struct rw_semaphore lock;	/* read-held to map, write-held to end */
+	bool gone;		/* the device was unbound */
+	struct list_head opens;	/* struct bar_mmap_open, one per file */
 	struct pci_dev *pdev;
 	resource_size_t start;	/* BAR0's physical address */
 	resource_size_t len;	/* and its length in bytes */
 	struct miscdevice misc;
 };
 
-static int bar_mmap_mmap(struct file *file, struct vm_area_struct *vma)
+/* One open file: remove() finds its mappings through it. */
+struct bar_mmap_open {
+	struct bar_mmap *bm;
+	struct file *file;
+	struct list_head node;	/* in bm->opens */
+};
+
+static void bar_mmap_free(struct kref *ref)
 {
-	/* misc_open() points private_data at our struct miscdevice. */
-	struct bar_mmap *bm = container_of(file->private_data, struct bar_mmap,
-					   misc);
+	kfree(container_of(ref, struct bar_mmap, ref));
+}
+
+/* Maps BAR0 into vma, for a device that is still there. */
+static int bar_mmap_map(struct bar_mmap *bm, struct vm_area_struct *vma)
+{
 	unsigned long pfn;
 
 	dev_dbg(&bm->pdev->dev, "mmap: %lu pages from page %lu of BAR%d\n",
@@ -70,9 +95,55 @@ static int bar_mmap_mmap(struct file *file, struct vm_area_struct *vma)
 	/* END STEP 5 */
 }
 
+static int bar_mmap_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct bar_mmap_open *o = file->private_data;
+	int ret;
+
+	down_read(&o->bm->lock);
+	ret = o->bm->gone ? -ENODEV : bar_mmap_map(o->bm, vma);
+	up_read(&o->bm->lock);
+	return ret;
+}
+
+static int bar_mmap_open(struct inode *inode, struct file *file)
+{
+	/* misc_open() points private_data at our struct miscdevice, and
+	 * holds the lock misc_deregister() takes: bm cannot go meanwhile. */
+	struct bar_mmap *bm = container_of(file->private_data, struct bar_mmap,
+					   misc);
+	struct bar_mmap_open *o = kzalloc(sizeof(*o), GFP_KERNEL);
+
+	if (!o)
+		return -ENOMEM;
+	o->bm = bm;
+	o->file = file;
+	down_write(&bm->lock);
+	list_add(&o->node, &bm->opens);
+	kref_get(&bm->ref);
+	up_write(&bm->lock);
+	file->private_data = o;
+	return 0;
+}
+
+static int bar_mmap_release(struct inode *inode, struct file *file)
+{
+	struct bar_mmap_open *o = file->private_data;
+	struct bar_mmap *bm = o->bm;
+
+	down_write(&bm->lock);
+	list_del(&o->node);
+	up_write(&bm->lock);
+	kfree(o);
+	kref_put(&bm->ref, bar_mmap_free);
+	return 0;
+}
+
 static const struct file_operations bar_mmap_fops = {
-	.owner	= THIS_MODULE,
-	.mmap	= bar_mmap_mmap,
+	.owner		= THIS_MODULE,
+	.open		= bar_mmap_open,
+	.release	= bar_mmap_release,
+	.mmap		= bar_mmap_mmap,
 };
 
 static int bar_mmap_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
@@ -80,15 +151,19 @@ static int bar_mmap_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	struct bar_mmap *bm;
 	int ret;
 
-	bm = devm_kzalloc(&pdev->dev, sizeof(*bm), GFP_KERNEL);
+	/* Not devm_: open files may outlive the device's binding. */
+	bm = kzalloc(sizeof(*bm), GFP_KERNEL);
 	if (!bm)
 		return -ENOMEM;
+	kref_init(&bm->ref);
+	init_rwsem(&bm->lock);
+	INIT_LIST_HEAD(&bm->opens);
 	bm->pdev = pdev;
 	pci_set_drvdata(pdev, bm);
 
 	ret = pci_enable_device(pdev);
 	if (ret)
-		return ret;
+		goto err_put;
 	/* Ours, and no one else's: "bar_mmap" in /proc/iomem. */
 	ret = pci_request_region(pdev, EDU_BAR, KBUILD_MODNAME);
 	if (ret)
@@ -126,16 +201,26 @@ err_release:
 	pci_release_region(pdev, EDU_BAR);
 err_disable:
 	pci_disable_device(pdev);
+err_put:
+	kref_put(&bm->ref, bar_mmap_free);
 	return ret;
 }
 
 static void bar_mmap_remove(struct pci_dev *pdev)
 {
 	struct bar_mmap *bm = pci_get_drvdata(pdev);
+	struct bar_mmap_open *o;
 
 	misc_deregister(&bm->misc);
+	/* No new mapping, and none left in any process. */
+	down_write(&bm->lock);
+	bm->gone = true;
+	list_for_each_entry(o, &bm->opens, node)
+		unmap_mapping_range(o->file->f_mapping, 0, 0, 1);
+	up_write(&bm->lock);
 	pci_release_region(pdev, EDU_BAR);
 	pci_disable_device(pdev);
+	kref_put(&bm->ref, bar_mmap_free);	/* freed with the last file */
 }
 
 static const struct pci_device_id bar_mmap_ids[] = {
