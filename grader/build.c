@@ -319,6 +319,7 @@ static int sandboxed(const struct build_opts *o, enum sandbox_kind kind,
 	res->log = r.log;
 	res->log_truncated = r.log_truncated;
 	res->exit_code = r.exit_code;
+	res->oom_killed = r.oom_killed;
 	if (r.timed_out)
 		return fail(res, BUILD_TIMEOUT, "the build ran past its %u s limit",
 			    sp.lim.timeout_ms / 1000);
@@ -358,7 +359,7 @@ static char *line_at(const char *log, const char *p)
  * first error (the compiler's "error:", the assembler's "Error:", the
  * linker's "undefined reference"), then a warning under -Werror.
  */
-static char *failure_cause(const char *log, int exit_code)
+static char *failure_cause(const char *log, int exit_code, bool oom_killed)
 {
 	static const struct {
 		const char *needle, *says;
@@ -373,6 +374,9 @@ static char *failure_cause(const char *log, int exit_code)
 					      "warning:" };
 	const char *p;
 
+	if (oom_killed)
+		return strdup("the build ran out of memory (1 GiB for the whole build, its /tmp "
+			      "included): the kernel killed a process of it");
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
 		if ((p = strstr(log, limits[i].needle))) {
 			char *line = line_at(log, p), *out = NULL;
@@ -473,7 +477,7 @@ int build_run(const struct build_opts *o, struct build_result *res)
 	res->warnings = count_warnings(res->log, true);
 	res->checker = o->sparse ? count_warnings(res->log, false) : 0;
 	if (res->exit_code != 0 || stat(artifact, &st)) {
-		first = failure_cause(res->log, res->exit_code);
+		first = failure_cause(res->log, res->exit_code, res->oom_killed);
 		fail(res, BUILD_FAILED, "%s", first ? first : "the build failed");
 		free(first);
 		goto out;

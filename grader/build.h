@@ -77,6 +77,7 @@ struct build_result {
 	char *message;		/* one line for people */
 	unsigned int elapsed_ms;
 	enum sandbox_kind sandbox;	/* the sandbox the build ran in */
+	bool oom_killed;	/* killed for the whole build's memory cap */
 };
 
 /* 0 with *res filled (look at res->status), or -1 only when out of memory. */

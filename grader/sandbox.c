@@ -2,6 +2,7 @@
 /* sandbox.c - the build sandboxes and their limits (see sandbox.h). */
 #define _GNU_SOURCE
 #include "sandbox.h"
+#include "memcg.h"
 #include "landlock.h"
 
 #include <dirent.h>
@@ -343,6 +344,7 @@ struct child_plan {
 	char **envp;
 	const char *work_dir;
 	struct landlock_plan *ll;
+	struct memcg *mc;
 	struct rlimit as, fsize, nofile, nproc, core;
 };
 
@@ -364,6 +366,8 @@ static void child(const struct child_plan *cp, int out_fd, int setup_fd)
 
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (memcg_join(cp->mc))
+		child_fail(setup_fd, "cannot join the build's memory cgroup");
 	signal(SIGXFSZ, SIG_IGN);	/* a file over the limit: EFBIG, said */
 	signal(SIGPIPE, SIG_DFL);
 	if (setrlimit(RLIMIT_AS, &cp->as) || setrlimit(RLIMIT_FSIZE, &cp->fsize) ||
@@ -495,6 +499,7 @@ static int run_kind(const struct sandbox_spec *spec, char *const cmd[],
 	struct strv argv = { 0 }, envp = { 0 };
 	struct landlock_plan *ll = NULL;
 	struct child_plan cp = { .kind = sp->kind, .work_dir = sp->work_dir };
+	struct memcg mc = { .dir = "" };
 	struct sandbox_limits l;
 	int out[2] = { -1, -1 }, setup[2] = { -1, -1 }, st = 0, rc = -1;
 	uint64_t t0 = now_ms();
@@ -518,6 +523,10 @@ static int run_kind(const struct sandbox_spec *spec, char *const cmd[],
 	/* Root is not held to RLIMIT_NPROC; there the PID namespace or the
 	 * recipe itself (make, gcc and its passes) bounds the processes. */
 	cp.nproc.rlim_cur = cp.nproc.rlim_max = processes_of_user() + l.processes;
+	/* All of it, its /tmp's files included (shared memory is charged to
+	 * the cgroup that wrote it), where the host lets us. */
+	res->mem_capped = !memcg_create(&mc, l.mem_bytes);
+	cp.mc = &mc;
 	log = malloc(l.log_cap + 1);
 	if (!log || pipe2(out, O_CLOEXEC) || pipe2(setup, O_CLOEXEC)) {
 		error(err, errlen, "cannot run a build: %s", log ? strerror(errno) : "out of memory");
@@ -535,6 +544,7 @@ static int run_kind(const struct sandbox_spec *spec, char *const cmd[],
 	out[1] = setup[1] = -1;
 	collect(out[0], pid, t0 + l.timeout_ms, l.log_cap, res, log, &len);
 	waitpid(pid, &st, 0);
+	res->oom_killed = memcg_oom_kills(&mc) > 0;
 	log[len] = '\0';
 	res->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	res->started = true;
@@ -565,6 +575,7 @@ out:
 			close(setup[i]);
 	}
 	free(log);
+	memcg_destroy(&mc);
 	landlock_plan_free(ll);
 	strv_free(&argv);
 	strv_free(&envp);

@@ -65,7 +65,9 @@ struct sandbox_limits {
 	unsigned int timeout_ms;	/* whole run, wall clock: 120 s */
 	size_t log_cap;			/* output kept: 256 KiB (the rest is read
 					 * and dropped) */
-	unsigned long long mem_bytes;	/* address space per process: 1 GiB */
+	unsigned long long mem_bytes;	/* address space per process, and all
+					 * the build's memory with its /tmp where
+					 * a memory cgroup can be made: 1 GiB */
 	unsigned long long file_bytes;	/* largest file written: 64 MiB */
 	unsigned long long tmp_bytes;	/* the private /tmp: 64 MiB */
 	unsigned long processes;	/* more processes of the build's user
@@ -95,6 +97,8 @@ struct sandbox_result {
 	char *log;			/* stdout and stderr, NUL-terminated */
 	bool log_truncated;
 	unsigned int elapsed_ms;
+	bool mem_capped;		/* the whole build had a memory cgroup */
+	bool oom_killed;		/* and the kernel killed in it for that */
 };
 
 /*

@@ -368,6 +368,32 @@ static void test_nothing_to_steal(void)
 }
 
 /* Every kind builds a user program with edu.h; landlock a module too. */
+/*
+ * Three processes of 400 MiB each: every one is under the 1 GiB limit of a
+ * process, together they are over the build's.  Where the host lets us
+ * make a memory cgroup (this one, as root: cgroup v1's memory hierarchy)
+ * the kernel kills in it, and the build says so.
+ */
+static void test_whole_build_memory(void)
+{
+	char inc[600], err[256];
+	struct sandbox_spec sp = { .kind = SANDBOX_BWRAP, .work_dir = work, .include_dir = inc };
+	char *const cmd[] = { "/bin/sh", "-c",
+		"for i in 1 2 3; do dd if=/dev/zero of=/dev/null bs=400M count=8 2>/dev/null & done; "
+		"wait", NULL };
+	struct sandbox_result res;
+
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	reset_src();
+	CU_ASSERT_EQUAL_FATAL(sandbox_run(&sp, cmd, &res, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(res.started);
+	if (!res.mem_capped)
+		fprintf(stderr, "\n    (no memory cgroup here: per-process limits only)\n");
+	CU_ASSERT_EQUAL(res.oom_killed, res.mem_capped);
+	CU_ASSERT_EQUAL(res.mem_capped, access("/sys/fs/cgroup/memory/cgroup.procs", W_OK) == 0);
+	sandbox_result_free(&res);
+}
+
 static void test_every_kind_builds(void)
 {
 	struct build_result r;
@@ -519,6 +545,7 @@ int register_build_tests(void)
 		{ "a file over 1 MiB, a folder of over 1000 files", test_size_and_count_caps },
 		{ "nothing worth stealing is seen, in every sandbox", test_nothing_to_steal },
 		{ "every kind of sandbox builds", test_every_kind_builds },
+		{ "the whole build's memory: one cap for all its processes", test_whole_build_memory },
 		{ "a sandbox that cannot start is ours; auto falls back", test_sandbox_cannot_start },
 		{ "out of memory, file size, assembler errors named", test_limits_named },
 	};
