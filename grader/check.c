@@ -881,6 +881,14 @@ done:
 	/* Whatever the submission printed: valid UTF-8, no escapes, bounded. */
 	clean_in_place(&out->message, CHECK_MESSAGE_MAX, true);
 	clean_in_place(&out->evidence, CHECK_EVIDENCE_MAX, false);
+	/* A check that did not pass always says why (a lesson's t:fail("")
+	 * or a cause we did not name would leave the student guessing). */
+	if (out->outcome != CHECK_PASS && out->message && !*out->message) {
+		free(out->message);
+		out->message = fmt("the check '%s' %s without saying why (a bug of the lesson: tell "
+				   "your instructor)", k->name,
+				   out->outcome == CHECK_FAIL ? "failed" : "could not run");
+	}
 	out->fault = c->fault;
 	lua_settop(L, 0);
 	end_ctx(c);

@@ -2,6 +2,7 @@
 /* memcg.c - a memory cgroup per build (see memcg.h). */
 #define _GNU_SOURCE
 #include "memcg.h"
+#include "snapshot.h"	/* snap_pid_gone() */
 
 #include <dirent.h>
 #include <errno.h>
@@ -99,7 +100,7 @@ static void sweep(const char *base, bool v2)
 		if (strncmp(e->d_name, PREFIX, strlen(PREFIX)))
 			continue;
 		pid = strtol(e->d_name + strlen(PREFIX), NULL, 10);
-		if (pid <= 0 || !kill((pid_t)pid, 0) || errno != ESRCH)
+		if (!snap_pid_gone(pid))
 			continue;
 		snprintf(old.dir, sizeof(old.dir), "%s/%s", base, e->d_name);
 		remove_dir(&old);

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "workdir.h"
 #include "exercise.h"	/* remove_tree() */
+#include "snapshot.h"	/* snap_pid_gone() */
 
 #include <dirent.h>
 #include <errno.h>
@@ -51,7 +52,7 @@ int work_dir_sweep(const char *tmp)
 		long pid = owner_of(e->d_name);
 		char path[4096];
 
-		if (!pid || (pid_t)pid == getpid() || !kill((pid_t)pid, 0) || errno != ESRCH)
+		if (!pid || (pid_t)pid == getpid() || !snap_pid_gone(pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", tmp, e->d_name);
 		n += remove_tree(path) == 0;

@@ -59,7 +59,7 @@ static void sweep_stale_dirs(const char *tmp)
 		if (!f)
 			continue;
 		if (fscanf(f, "%d", &pid) == 1 && pid > 0 &&
-		    kill(pid, 0) && errno == ESRCH)
+		    snap_pid_gone(pid))
 			vmi_remove_runtime_dir(pattern);
 		fclose(f);
 	}

@@ -122,6 +122,28 @@ uint64_t snap_key(const char *const argv[], const char *skip,
 	return h;
 }
 
+int snap_pid_gone(long pid)
+{
+	char p[64], buf[256], *paren;
+	FILE *f;
+	size_t n;
+
+	if (pid <= 0)
+		return 0;
+	if (kill((pid_t)pid, 0) && errno == ESRCH)
+		return 1;
+	snprintf(p, sizeof(p), "/proc/%ld/stat", pid);
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "PID (comm) S ...": the state follows the last ')'. */
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'Z';
+}
+
 /* "VARIANT-KEY.vmstate.tmp.PID" whose PID is gone: a killed writer's. */
 static int stale_tmp(const char *name)
 {
@@ -131,7 +153,7 @@ static int stale_tmp(const char *name)
 	if (!t)
 		return 0;
 	pid = strtol(t + 13, NULL, 10);
-	return pid > 0 && kill((pid_t)pid, 0) && errno == ESRCH;
+	return snap_pid_gone(pid);
 }
 
 void snap_path(char *out, size_t n, const char *dir, const char *variant,

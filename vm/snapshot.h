@@ -40,4 +40,11 @@ uint64_t snap_key(const char *const argv[], const char *skip,
 void snap_path(char *out, size_t n, const char *dir, const char *variant,
 	       uint64_t key, int prune);
 
+/*
+ * Whether the process pid is gone: no such process, or a zombie (dead, its
+ * exit not yet collected; a killed grader's workers are, until whoever
+ * inherited them reaps them).  What it left behind may then be removed.
+ */
+int snap_pid_gone(long pid);
+
 #endif /* ADDRLAB_SNAPSHOT_H */
