@@ -397,6 +397,30 @@ static void test_budget_ends_a_submission(void)
 	free(out);
 }
 
+static void test_batch_past_16384(void)
+{
+	char *out = NULL, cmd[PATH_MAX + 512];
+
+	/*
+	 * 17,000 folders that name no exercise (each recorded at once as an
+	 * error, no VM): the batch wrote every index into a pipe before any
+	 * worker read it and blocked for ever past 16,384 (64 KiB).  Under a
+	 * time limit, so a deadlock fails the test instead of hanging it.
+	 */
+	snprintf(cmd, sizeof(cmd),
+		 "t=$(mktemp -d); mkdir $t/s; (cd $t/s && seq -f 'e%%05g' 1 17000 | xargs mkdir); "
+		 "timeout 120 %s/bin/addrlab-grade batch -j 2 --out $t/out $t/s/* 2>$t/log; echo rc=$?; "
+		 "tail -n 2 $t/log | head -n 1; "
+		 "sqlite3 $t/out/gradebook.sqlite 'select count(*), count(distinct submission) from submissions'; "
+		 "rm -rf $t", tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "rc=3\naddrlab-grade: 17000 done now, 0 graded in the gradebook;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n17000|17000\n"));
+	if (!strstr(out, "17000|17000"))
+		fprintf(stderr, "\n%s\n", out);
+	free(out);
+}
+
 static void test_no_failure_without_a_reason(void)
 {
 	char *out = NULL, cmd[2 * PATH_MAX + 512];
@@ -495,6 +519,7 @@ void register_grade_tests(void)
 	CU_add_test(s, "a module flooding the kernel log is named so", test_log_flood_named);
 	CU_add_test(s, "the exercise's budget ends a submission's checks", test_budget_ends_a_submission);
 	CU_add_test(s, "a check never fails without a reason", test_no_failure_without_a_reason);
+	CU_add_test(s, "batch: 17,000 submissions, no deadlock, each recorded once", test_batch_past_16384);
 	CU_add_test(s, "user programs that loop, fork, hog memory, flood, panic: named, bounded",
 		    test_user_programs_that_misbehave);
 }
