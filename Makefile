@@ -276,7 +276,7 @@ $(TESTKO): tests/vm/kmod/vmtest.c tests/vm/kmod/Kbuild kmod/edu.h $(B)/kver
 # ---- fuzzing (the variables are above) ----
 
 .SECONDEXPANSION:
-$(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(wildcard vm/*.h vm/guest/*.h grader/*.h tui/*.h)
+$(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(wildcard vm/*.h vm/guest/*.h grader/*.h tui/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	@[ -n "$(FUZZ_CC)" ] || { echo "fuzz: no clang found; install it: make deps"; exit 1; }
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ivm -Igrader -Itui $(LUA_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIBS_$*)

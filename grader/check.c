@@ -752,6 +752,33 @@ static char *guest_resources(struct vm *vm)
  * kernel: the next check (and the next submission) gets a fresh VM, so one
  * student's leak never fails another's check.
  */
+/*
+ * The module's exit function is the submission's code too: an oops, a QEMU
+ * abort or an rmmod stuck in it (r, the rmmod after the check) is the
+ * verdict of a check that had passed until then.
+ */
+static void judge_unload(struct ctx *c, const struct vm_result *r,
+			 struct check_result *out)
+{
+	if (r->stuck && !c->stuck)
+		c->stuck = fmt("'rmmod %s' after a check did not end within 10 s and could "
+			       "not be killed: it is stuck in the kernel (does the exit "
+			       "function wait for something that never comes?)", c->name);
+	if ((!vm_verdict_is_fault(r->verdict) && !r->stuck) || out->outcome != CHECK_PASS)
+		return;
+	out->outcome = CHECK_FAIL;
+	out->points = 0;
+	free(out->message);
+	free(out->evidence);
+	out->message = r->stuck ? strdup(c->stuck) :
+		       fmt("%s (while unloading the module after the check: 'rmmod %s')",
+			   r->message, c->name);
+	out->evidence = strdup(r->evidence);
+	out->fault = r->verdict;
+	clean_in_place(&out->message, CHECK_MESSAGE_MAX, true);
+	clean_in_place(&out->evidence, CHECK_EVIDENCE_MAX, false);
+}
+
 static void cleanup_check(struct ctx *c, struct check_result *out)
 {
 	struct vm_result r;
@@ -764,27 +791,7 @@ static void cleanup_check(struct ctx *c, struct check_result *out)
 			  c->name, c->name);
 		if (cmd && vm_sh(c->vm, cmd, 10000, &r) == 0) {
 			dirty = r.verdict != VM_OK || r.exit_code != 0;
-			/* The module's exit function is the submission's code
-			 * too: an oops or a QEMU abort in it is the verdict
-			 * of a check that had passed until then. */
-			if (r.stuck && !c->stuck)
-				c->stuck = fmt("'rmmod %s' after a check did not end within 10 s and could "
-					       "not be killed: it is stuck in the kernel (does the exit "
-					       "function wait for something that never comes?)", c->name);
-			if ((vm_verdict_is_fault(r.verdict) || r.stuck) &&
-			    out->outcome == CHECK_PASS) {
-				out->outcome = CHECK_FAIL;
-				out->points = 0;
-				free(out->message);
-				free(out->evidence);
-				out->message = r.stuck ? strdup(c->stuck) :
-					       fmt("%s (while unloading the module after the check: 'rmmod %s')",
-						   r.message, c->name);
-				out->evidence = strdup(r.evidence);
-				out->fault = r.verdict;
-				clean_in_place(&out->message, CHECK_MESSAGE_MAX, true);
-				clean_in_place(&out->evidence, CHECK_EVIDENCE_MAX, false);
-			}
+			judge_unload(c, &r, out);
 			vm_result_free(&r);
 		} else if (cmd) {
 			dirty = true;

@@ -21,7 +21,7 @@ struct memcg {
 
 /*
  * Makes a cgroup for this process's next build, capped at limit bytes
- * (first removing those of graders that are gone).  0, or -1 when the
+ * (the first time in a process, removing those of graders that are gone).  0, or -1 when the
  * host offers no memory cgroup to us (m->dir is then "").
  */
 int memcg_create(struct memcg *m, unsigned long long limit);

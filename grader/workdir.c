@@ -6,6 +6,7 @@
 #include "snapshot.h"	/* snap_pid_gone() */
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -63,9 +64,12 @@ int work_dir_sweep(const char *tmp)
 
 int work_dir_make(char *out, size_t n, const char *kind)
 {
+	static bool swept;	/* once a process: the workbook makes one a check */
 	const char *tmp = tmp_dir();
 
-	work_dir_sweep(tmp);
+	if (!swept)
+		work_dir_sweep(tmp);
+	swept = true;
 	if ((size_t)snprintf(out, n, "%s/addrlab-%s-%d.XXXXXX", tmp, kind,
 			     (int)getpid()) >= n) {
 		errno = ENAMETOOLONG;

@@ -11,8 +11,9 @@
 #include <stddef.h>
 
 /*
- * Removes every addrlab-*-PID.* folder of the temporary folder whose PID
- * is gone, then makes out = a new one for kind ("grade", "batch", ...).
+ * The first time in a process, removes every addrlab-*-PID.* folder of
+ * the temporary folder whose PID is gone; then makes out = a new one for
+ * kind ("grade", "batch", ...).
  * 0, or -1 with errno set.
  */
 int work_dir_make(char *out, size_t n, const char *kind);

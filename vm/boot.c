@@ -303,12 +303,8 @@ static int cold_boot(struct vm *vm, const char *const argv[], const char *why)
 	int w;
 
 	if (spawn_qemu(vm, argv) ||
-	    vmi_qmp_call(vm, json_pack("{s:s}", "execute", "cont"), NULL)) {
-		char why_not[sizeof(vm->err)];	/* vm->err is rewritten */
-
-		memcpy(why_not, vm->err, sizeof(why_not));
-		return vmi_boot_failed(vm, why_not);
-	}
+	    vmi_qmp_call(vm, json_pack("{s:s}", "execute", "cont"), NULL))
+		return vmi_boot_failed(vm, vm->err);
 	deadline = vmi_now_ms() + vm->o.boot_timeout_ms;
 	for (;;) {
 		w = vmi_wait_any(vm, &f, deadline, -1);
@@ -370,13 +366,17 @@ static int freshen(struct vm *vm)
 	return 0;
 }
 
-/* Restores the snapshot at path.  0 with the VM ready, or -1 with QEMU
- * killed and vm_error() saying why (the caller boots cold). */
+enum { RESTORED = 0, RESTORE_FAILED = -1, RESTORE_BAD_FILE = -2 };
+
+/* Restores the snapshot at path: RESTORED with the VM ready; otherwise
+ * QEMU is killed, vm_error() says why (the caller boots cold), and
+ * RESTORE_BAD_FILE says QEMU could not load the file itself. */
 static int restore(struct vm *vm, const char **argv, size_t argc,
 		   const char *path)
 {
 	char incoming[PATH_MAX + 64], st[64] = "";
 	uint64_t deadline;
+	int rc = RESTORE_FAILED;
 
 	if (strchr(path, '\''))
 		return vmi_fail(vm, "the snapshot's path has a quote in it");
@@ -392,12 +392,14 @@ static int restore(struct vm *vm, const char **argv, size_t argc,
 		if (vmi_now_ms() > deadline) {
 			vmi_fail(vm, "QEMU did not load the snapshot within %u s",
 				 RESTORE_MS / 1000);
+			rc = RESTORE_BAD_FILE;
 			goto fail;
 		}
 		usleep(2000);
 	}
 	if (strcmp(st, "paused")) {
 		vmi_fail(vm, "QEMU did not load the snapshot (state '%s')", st);
+		rc = RESTORE_BAD_FILE;
 		goto fail;
 	}
 	if (vmi_qmp_call(vm, json_pack("{s:s}", "execute", "cont"), NULL))
@@ -409,11 +411,11 @@ static int restore(struct vm *vm, const char **argv, size_t argc,
 	if (freshen(vm))
 		goto fail;
 	argv[argc] = NULL;
-	return 0;
+	return RESTORED;
 fail:
 	argv[argc] = NULL;
 	vmi_kill_qemu(vm);
-	return -1;
+	return rc;
 }
 
 /*
@@ -478,10 +480,10 @@ static bool snapshots_wanted(const struct vm *vm)
 	return !env || strcmp(env, "0");
 }
 
-/* Where this session's snapshot is (pruning older ones when told to);
- * false when snapshots cannot be kept anywhere. */
+/* Where this session's snapshot is; false when snapshots cannot be kept
+ * anywhere. */
 static bool snapshot_path(struct vm *vm, const char *const argv[], char *out,
-			  size_t n, bool prune)
+			  size_t n)
 {
 	const char *const files[] = { vm->qemu, vm->kernel, vm->initrd,
 				      vm->firmware[0] ? vm->firmware : vm->qemu,
@@ -489,8 +491,7 @@ static bool snapshot_path(struct vm *vm, const char *const argv[], char *out,
 	const char *const ids[] = { vm->qemu, vm->kernel, vm->initrd,
 				    vm->firmware, vm->append ? vm->append : "",
 				    NULL };
-	char dir[PATH_MAX], variant[96];
-	uint64_t id = 0xcbf29ce484222325ull;
+	char dir[PATH_MAX], machine[64], variant[96];
 
 	if (snap_dir(dir, sizeof(dir))) {
 		snprintf(vm->snap_note, sizeof(vm->snap_note),
@@ -499,22 +500,11 @@ static bool snapshot_path(struct vm *vm, const char *const argv[], char *out,
 	}
 	/* The variant is the machine (one file per kind, the rest pruned);
 	 * the key is every byte of what made it. */
-	for (size_t i = 0; ids[i]; i++) {
-		/* The same file by any path is the same machine. */
-		char real[PATH_MAX];
-		const char *s = i < 4 && realpath(ids[i], real) ? real : ids[i];
-
-		for (const char *p = s; ; p++) {
-			id = (id ^ (unsigned char)*p) * 0x100000001b3ull;
-			if (!*p)
-				break;
-		}
-	}
-	snprintf(variant, sizeof(variant), "%s%s%s%u_%08x",
+	snprintf(machine, sizeof(machine), "%s%s%s%u",
 		 vm->o.iommu ? "q35iommu" : "pc", vm->o.no_edu ? "noedu" : "",
-		 vm->accel, vm->o.mem_mb, (unsigned int)(id ^ (id >> 32)));
-	snap_path(out, n, dir, variant,
-		  snap_key(argv, vm->dir, files, PROTO_VERSION), prune);
+		 vm->accel, vm->o.mem_mb);
+	snap_variant(variant, sizeof(variant), machine, ids);
+	snap_path(out, n, dir, variant, snap_key(argv, vm->dir, files, PROTO_VERSION));
 	return true;
 }
 
@@ -557,10 +547,11 @@ int vm_start(struct vm *vm)
 	}
 	vmi_console_trim(vm);
 	vm->boot_con_off = vm_console_size(vm);
-	want = snapshots_wanted(vm) &&
-	       snapshot_path(vm, argv, snap, sizeof(snap), false);
+	want = snapshots_wanted(vm) && snapshot_path(vm, argv, snap, sizeof(snap));
 	if (want && !access(snap, R_OK)) {
-		if (!restore(vm, argv, argc, snap)) {
+		int rc = restore(vm, argv, argc, snap);
+
+		if (rc == RESTORED) {
 			vm->restored = true;
 			vm->snap_note[0] = '\0';
 			goto ready;
@@ -571,18 +562,20 @@ int vm_start(struct vm *vm)
 			 "the snapshot did not restore: %.400s", vm->err);
 		vm->snap_off = true;
 		want = false;
-		if (strstr(vm->err, "QEMU did not load"))
+		if (rc == RESTORE_BAD_FILE)
 			unlink(snap);
 	}
 	if (cold_boot(vm, argv, why))
 		return -1;
-	if (want && access(snap, F_OK) &&
-	    snapshot_path(vm, argv, snap, sizeof(snap), true) && save(vm, snap)) {
-		snprintf(vm->snap_note, sizeof(vm->snap_note),
-			 "the snapshot was not saved: %.400s", vm->err);
-		vm->snap_off = true;
-		if (!vmi_qemu_alive(vm))
-			return vmi_boot_failed(vm, "QEMU exited while saving the snapshot");
+	if (want && access(snap, F_OK)) {
+		snap_prune(snap);
+		if (save(vm, snap)) {
+			snprintf(vm->snap_note, sizeof(vm->snap_note),
+				 "the snapshot was not saved: %.400s", vm->err);
+			vm->snap_off = true;
+			if (!vmi_qemu_alive(vm))
+				return vmi_boot_failed(vm, "QEMU exited while saving the snapshot");
+		}
 	}
 ready:
 	vm->boots++;

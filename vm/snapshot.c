@@ -156,21 +156,48 @@ static int stale_tmp(const char *name)
 	return snap_pid_gone(pid);
 }
 
-void snap_path(char *out, size_t n, const char *dir, const char *variant,
-	       uint64_t key, int prune)
+void snap_variant(char *out, size_t n, const char *machine,
+		  const char *const ids[])
 {
-	char name[256], prefix[128];
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; ids[i]; i++) {
+		char real[PATH_MAX];
+		const char *s = realpath(ids[i], real) ? real : ids[i];
+
+		h = fnv(h, s, strlen(s) + 1);
+	}
+	snprintf(out, n, "%s_%08x", machine, (unsigned int)(h ^ (h >> 32)));
+}
+
+void snap_path(char *out, size_t n, const char *dir, const char *variant,
+	       uint64_t key)
+{
+	snprintf(out, n, "%s/%s-%016" PRIx64 ".vmstate", dir, variant, key);
+}
+
+void snap_prune(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *name, *dash;
 	struct dirent *e;
+	size_t vlen;
 	DIR *d;
 
-	snprintf(name, sizeof(name), "%s-%016" PRIx64 ".vmstate", variant, key);
-	snprintf(out, n, "%s/%s", dir, name);
-	if (!prune || !(d = opendir(dir)))
+	snprintf(dir, sizeof(dir), "%s", path);
+	name = strrchr(path, '/');
+	dash = name ? strrchr(name, '-') : NULL;
+	if (!dash)
 		return;
-	snprintf(prefix, sizeof(prefix), "%s-", variant);
+	dir[name - path] = '\0';
+	name++;
+	vlen = (size_t)(dash - name) + 1;	/* "VARIANT-" */
+	d = opendir(dir);
+	if (!d)
+		return;
 	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
-		int old = !strncmp(e->d_name, prefix, strlen(prefix)) &&
+		int old = !strncmp(e->d_name, name, vlen) &&
 			  l == strlen(name) && strcmp(e->d_name, name) &&
 			  !strcmp(e->d_name + l - 8, ".vmstate");
 

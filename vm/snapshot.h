@@ -33,12 +33,21 @@ uint64_t snap_key(const char *const argv[], const char *skip,
 		  const char *const files[], unsigned int version);
 
 /*
- * out gets "DIR/VARIANT-KEY.vmstate".  Then every other snapshot of that
- * variant in DIR (an older key) and every temporary file whose writer is
- * gone are removed when prune is set.
+ * The variant: the machine (as "pc", "q35iommu"...) and a hash of what
+ * names its parts (each resolved when it is a path: the same file by any
+ * path is the same machine).  One snapshot per variant is kept; a new key
+ * prunes the older.
  */
+void snap_variant(char *out, size_t n, const char *machine,
+		  const char *const ids[]);
+
+/* out gets "DIR/VARIANT-KEY.vmstate". */
 void snap_path(char *out, size_t n, const char *dir, const char *variant,
-	       uint64_t key, int prune);
+	       uint64_t key);
+
+/* Removes every other snapshot of path's variant in its folder (an older
+ * key), and every temporary file whose writer is gone. */
+void snap_prune(const char *path);
 
 /*
  * Whether the process pid is gone: no such process, or a zombie (dead, its

@@ -928,12 +928,14 @@ int vmi_boot_failed(struct vm *vm, const char *why)
 	/* This boot's text only: an earlier boot's panic is history. */
 	char *con = vm_console_since(vm, vm->boot_con_off);
 	char *ql = qemu_log_tail(vm);
-	char *msg = NULL, *ev = NULL;
+	char *msg = NULL, reason[sizeof(vm->err)];
 	const char *at = con ? find_marker(con, oops_markers) : NULL;
 
+	/* why may be vm->err itself, which vmi_fail() rewrites. */
+	snprintf(reason, sizeof(reason), "%s", why);
 	if (at)
 		msg = marker_message("the kernel failed while booting", con, at);
-	vmi_fail(vm, "the lab VM did not boot: %s%s%s%s", why,
+	vmi_fail(vm, "the lab VM did not boot: %s%s%s%s", reason,
 	     msg ? " (" : "", msg ? msg : "", msg ? ")" : "");
 	if (ql && *ql) {
 		size_t l = strlen(vm->err);
@@ -946,7 +948,6 @@ int vmi_boot_failed(struct vm *vm, const char *why)
 	free(con);
 	free(ql);
 	free(msg);
-	free(ev);
 	vmi_kill_qemu(vm);
 	vm->state = VM_CRASHED;
 	return -1;
@@ -1197,18 +1198,10 @@ int vm_exec(struct vm *vm, const char *const argv[],
 				 * The console says which if it can; either
 				 * way the guest keeps a task nothing can
 				 * kill, so it is not used again. */
-				res->verdict = VM_OK;
-				judge(vm, res, con_off, true);
-				if (res->verdict != VM_OK)
-					break;
-				free(res->message);
 				res->verdict = VM_TIMEOUT;
 				res->exit_code = 124;
 				res->stuck = true;
-				res->message = vmi_strfmt("the command ran past its %u s limit and could not be killed: it is stuck in the kernel",
-						      (o->timeout_ms + 999) / 1000);
-				vmi_kill_qemu(vm);
-				vm->state = VM_CRASHED;
+				done = true;
 				break;
 			}
 			judge(vm, res, con_off, false);
@@ -1268,8 +1261,10 @@ int vm_exec(struct vm *vm, const char *const argv[],
 	if (rc) {
 		judge(vm, res, con_off, false);
 	} else if (done && res->verdict != VM_ERROR) {
-		/* It ran; did the kernel oops meanwhile? */
+		/* It ran; did the kernel oops meanwhile?  (Then that is
+		 * the verdict, not the task it left stuck.) */
 		judge(vm, res, con_off, true);
+		res->stuck = res->stuck && res->verdict == VM_TIMEOUT;
 		if (res->verdict == VM_TIMEOUT && !res->message[0]) {
 			free(res->message);
 			res->message = res->stuck ?

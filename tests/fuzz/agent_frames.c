@@ -9,6 +9,7 @@
  * request has 1..REQUEST_MAX_ARGC NUL-free arguments and a NULL after
  * them; a decoded path is absolute where the agent requires it.
  */
+#include "frames.h"
 #include "guest/request.h"
 
 #include <stdint.h>
@@ -67,25 +68,6 @@ static void decode(const struct proto_frame *f)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct proto_reader r;
-	struct proto_frame f;
-	size_t step, fed = 0;
-
-	if (size < 1)
-		return 0;
-	step = (size_t)data[0] + 1;
-	data++;
-	size--;
-	proto_reader_init(&r);
-	while (fed < size) {
-		size_t n = size - fed < step ? size - fed : step;
-
-		if (proto_reader_feed(&r, data + fed, n))
-			abort();
-		fed += n;
-		while (proto_reader_next(&r, &f) == 1)
-			decode(&f);
-	}
-	proto_reader_free(&r);
+	feed_frames(data, size, decode);
 	return 0;
 }

@@ -9,6 +9,7 @@
  * Checked: every frame handed out lies inside the reader's buffer and has
  * a valid length; the reader never holds more than it was fed.
  */
+#include "frames.h"
 #include "proto.h"
 
 #include <stdint.h>
@@ -52,31 +53,6 @@ static void decode(const struct proto_frame *f)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct proto_reader r;
-	struct proto_frame f;
-	size_t step, fed = 0;
-
-	if (size < 1)
-		return 0;
-	step = (size_t)data[0] + 1;
-	data++;
-	size--;
-	proto_reader_init(&r);
-	while (fed < size) {
-		size_t n = size - fed < step ? size - fed : step;
-
-		if (proto_reader_feed(&r, data + fed, n))
-			abort();
-		fed += n;
-		while (proto_reader_next(&r, &f) == 1) {
-			if (f.len > PROTO_MAX_PAYLOAD || f.payload < r.buf ||
-			    f.payload + f.len > r.buf + r.cap)
-				abort();
-			decode(&f);
-		}
-		if (r.len > fed || r.off + r.len > r.cap)
-			abort();
-	}
-	proto_reader_free(&r);
+	feed_frames(data, size, decode);
 	return 0;
 }

@@ -111,11 +111,11 @@ static void test_path_and_prune(void)
 	CU_ASSERT_FATAL(!write_file(old, "old") && !write_file(other, "other machine") &&
 			!write_file(tmp_dead, "half") && !write_file(tmp_live, "half"));
 
-	snap_path(path, sizeof(path), dir, "pctcg256_1", 0xbbu, 0);
+	snap_path(path, sizeof(path), dir, "pctcg256_1", 0xbbu);
 	CU_ASSERT_STRING_EQUAL(path + strlen(dir),
 			       "/pctcg256_1-00000000000000bb.vmstate");
 	CU_ASSERT_EQUAL(access(old, F_OK), 0);	/* not pruned unless asked */
-	snap_path(path, sizeof(path), dir, "pctcg256_1", 0xbbu, 1);
+	snap_prune(path);
 	CU_ASSERT_NOT_EQUAL(access(old, F_OK), 0);
 	CU_ASSERT_EQUAL(access(other, F_OK), 0);
 	CU_ASSERT_NOT_EQUAL(access(tmp_dead, F_OK), 0);
