@@ -36,7 +36,7 @@ LUA_LIBS     := -llua5.4 -lm
 VM_SRCS  := vm/proto.c vm/vm.c vm/boot.c vm/snapshot.c
 VM_OBJS  := $(VM_SRCS:%.c=$(B)/obj/%.o)
 VM_LIB   := $(B)/lib/libaddrlab-vm.a
-GRADER_SRCS := grader/lrt.c grader/lpattern.c grader/lesson.c grader/landlock.c grader/sandbox.c grader/build.c grader/check.c grader/report.c grader/clean.c grader/paths.c grader/exercise.c grader/lint.c grader/gradebook.c grader/workdir.c grader/memcg.c
+GRADER_SRCS := grader/lrt.c grader/lpattern.c grader/lesson.c grader/landlock.c grader/sandbox.c grader/build.c grader/check.c grader/report.c grader/clean.c grader/paths.c grader/exercise.c grader/lint.c grader/gradebook.c grader/workdir.c grader/memcg.c grader/kbuild.c
 GRADER_LIB  := $(B)/lib/libaddrlab-grader.a
 
 # The workbook: main.c and cmd_*.c are the front end (option parsing and

@@ -2,6 +2,7 @@
 /* build.c - sandboxed submission builds (see build.h). */
 #define _GNU_SOURCE
 #include "build.h"
+#include "kbuild.h"
 #include "paths.h"
 
 #include <dirent.h>
@@ -370,7 +371,7 @@ static char *failure_cause(const char *log, int exit_code, bool oom_killed)
 		{ "File too large", "the build wrote a file past the 64 MiB limit" },
 		{ "No space left on device", "the build's temporary files passed the 64 MiB limit" },
 	};
-	static const char *const errors[] = { "error:", "Error:", "undefined reference",
+	static const char *const errors[] = { "error:", "Error:", "ERROR:", "undefined reference",
 					      "warning:" };
 	const char *p;
 
@@ -398,7 +399,7 @@ static char *failure_cause(const char *log, int exit_code, bool oom_killed)
 int build_run(const struct build_opts *o, struct build_result *res)
 {
 	uint64_t t0 = now_ms();
-	char *cmd[16], *kbuild = NULL, *first;
+	char *cmd[16], *kbuild = NULL, *first, *script = NULL, why[512];
 	char headers[512], artifact[4096], outpath[600], srcpaths[16][300];
 	enum sandbox_kind kind = o->sandbox ? o->sandbox : sandbox_current();
 	struct stat st;
@@ -436,14 +437,22 @@ int build_run(const struct build_opts *o, struct build_result *res)
 			fail(res, BUILD_ERROR, "cannot write the Kbuild file");
 			goto out;
 		}
-		cmd[n++] = "make";
-		cmd[n++] = "-s";
-		cmd[n++] = "-C";
-		cmd[n++] = headers;
-		cmd[n++] = "M=/build";
-		if (o->sparse)
-			cmd[n++] = "C=1";	/* one pass: compile and check */
-		cmd[n++] = "modules";
+		if (kbuild_replay_enabled())
+			script = kbuild_script(o, kbuild, sandbox_has_root(kind), why, sizeof(why));
+		if (script && !write_text(o->work_dir, ".addrlab-kbuild.sh", script)) {
+			cmd[n++] = "sh";
+			cmd[n++] = "/build/.addrlab-kbuild.sh";
+			res->replayed = true;
+		} else {
+			cmd[n++] = "make";
+			cmd[n++] = "-s";
+			cmd[n++] = "-C";
+			cmd[n++] = headers;
+			cmd[n++] = "M=/build";
+			if (o->sparse)
+				cmd[n++] = "C=1";	/* one pass: compile and check */
+			cmd[n++] = "modules";
+		}
 		snprintf(artifact, sizeof(artifact), "%s/%s.ko", o->work_dir, o->name);
 	} else {
 		cmd[n++] = "gcc";
@@ -482,10 +491,13 @@ int build_run(const struct build_opts *o, struct build_result *res)
 		free(first);
 		goto out;
 	}
+	if (res->replayed)
+		kbuild_keep(o, kbuild, sandbox_has_root(kind));
 	res->artifact = strdup(artifact);
 	fail(res, BUILD_OK, "built %s with %u warning%s", o->name,
 	     res->warnings, res->warnings == 1 ? "" : "s");
 out:
+	free(script);
 	free(kbuild);
 	res->elapsed_ms = (unsigned int)(now_ms() - t0);
 	return 0;

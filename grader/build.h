@@ -78,6 +78,8 @@ struct build_result {
 	unsigned int elapsed_ms;
 	enum sandbox_kind sandbox;	/* the sandbox the build ran in */
 	bool oom_killed;	/* killed for the whole build's memory cap */
+	bool replayed;		/* a module build ran Kbuild's recorded lines
+				 * (kbuild.h), not make */
 };
 
 /* 0 with *res filled (look at res->status), or -1 only when out of memory. */
