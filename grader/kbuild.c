@@ -639,6 +639,16 @@ static char *script_of(struct line *lines, int n, const char *name, const char *
 	return s;
 }
 
+/* The folder of path (a static copy). */
+static const char *dirname_of(const char *path)
+{
+	static char dir[4200];
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	return dir;
+}
+
 /* The recipe's path and its folder of NAME.mod.o objects; the key. */
 static uint64_t where(const struct build_opts *o, const char *kbuild_text, bool rooted,
 		      char *recipe, char *objects, size_t n)
@@ -711,7 +721,8 @@ char *kbuild_script(const struct build_opts *o, const char *kbuild_text,
 		if (failed[i] == key)
 			return error(err, errlen, "this layout could not be recorded before"), NULL;
 	snprintf(headers, sizeof(headers), "/usr/src/linux-headers-%s", o->kver);
-	if (access(path, R_OK) && record(o, kbuild_text, headers, path, err, errlen)) {
+	if (access(path, R_OK) && (snap_sweep(dirname_of(path)),
+				   record(o, kbuild_text, headers, path, err, errlen))) {
 		failed[nfailed++ % 16] = key;
 		return NULL;
 	}
@@ -731,8 +742,11 @@ char *kbuild_script(const struct build_opts *o, const char *kbuild_text,
 	free(lines);
 	free(envs);
 	free(buf);
-	if (script)
+	if (script) {
+		snap_touch(path);	/* in use: snap_sweep() keeps it */
+		snap_touch(objects);
 		offer_objects(objects, o->work_dir);
+	}
 	return script;
 }
 

@@ -505,6 +505,13 @@ static bool snapshot_path(struct vm *vm, const char *const argv[], char *out,
 		 vm->accel, vm->o.mem_mb);
 	snap_variant(variant, sizeof(variant), machine, ids);
 	snap_path(out, n, dir, variant, snap_key(argv, vm->dir, files, PROTO_VERSION));
+	{
+		char parts[PATH_MAX + 128];
+
+		snprintf(parts, sizeof(parts), "%s/%s.parts", dir, variant);
+		if (access(parts, F_OK))
+			snap_note_parts(out, ids);
+	}
 	return true;
 }
 
@@ -552,6 +559,7 @@ int vm_start(struct vm *vm)
 		int rc = restore(vm, argv, argc, snap);
 
 		if (rc == RESTORED) {
+			snap_touch(snap);	/* in use: snap_sweep() keeps it */
 			vm->restored = true;
 			vm->snap_note[0] = '\0';
 			goto ready;
@@ -568,7 +576,12 @@ int vm_start(struct vm *vm)
 	if (cold_boot(vm, argv, why))
 		return -1;
 	if (want && access(snap, F_OK)) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s", snap);
+		*strrchr(dir, '/') = '\0';
 		snap_prune(snap);
+		snap_sweep(dir);	/* snapshots of machines that are gone */
 		if (save(vm, snap)) {
 			snprintf(vm->snap_note, sizeof(vm->snap_note),
 				 "the snapshot was not saved: %.400s", vm->err);

@@ -8,10 +8,13 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int make_dir(const char *dir)
@@ -205,4 +208,128 @@ void snap_prune(const char *path)
 			unlinkat(dirfd(d), e->d_name, 0);
 	}
 	closedir(d);
+}
+
+void snap_note_parts(const char *path, const char *const ids[])
+{
+	char parts[PATH_MAX], tmp[PATH_MAX + 32];
+	const char *dash = strrchr(path, '-');
+	FILE *f;
+
+	if (!dash || (size_t)(dash - path) + 7 > sizeof(parts))
+		return;
+	snprintf(parts, sizeof(parts), "%.*s.parts", (int)(dash - path), path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", parts, (int)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return;
+	for (size_t i = 0; ids[i]; i++) {
+		char real[PATH_MAX];
+
+		if (ids[i][0] == '/' && realpath(ids[i], real))
+			fprintf(f, "%s\n", real);
+	}
+	if (fclose(f) || rename(tmp, parts))
+		unlink(tmp);
+}
+
+void snap_touch(const char *path)
+{
+	utimensat(AT_FDCWD, path, NULL, 0);
+}
+
+/* Does the .parts file name a file that is gone? */
+static bool parts_gone(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	char line[PATH_MAX + 2];
+	bool gone = false;
+
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (!gone && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		gone = line[0] == '/' && access(line, F_OK) && errno == ENOENT;
+	}
+	fclose(f);
+	return gone;
+}
+
+/* Removes dir's files named PREFIX-*.vmstate and PREFIX.parts. */
+static int remove_variant(int dfd, const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = strlen(prefix);
+	int removed = 0;
+
+	while (d && (e = readdir(d))) {
+		const char *rest = e->d_name + n;
+
+		if (strncmp(e->d_name, prefix, n) ||
+		    (strcmp(rest, ".parts") && (rest[0] != '-' || !strstr(rest, ".vmstate"))))
+			continue;
+		removed += unlinkat(dfd, e->d_name, 0) == 0;
+	}
+	if (d)
+		closedir(d);
+	return removed;
+}
+
+/* An entry unused for SNAP_UNUSED_DAYS: a snapshot, a Kbuild recording
+ * or its objects' folder (kbuild-KEY.mod.o). */
+static int remove_if_unused(int dfd, const char *dir, const char *name)
+{
+	bool snap = strstr(name, ".vmstate") != NULL, recipe = !strncmp(name, "kbuild-", 7) &&
+		    (strstr(name, ".recipe") || strstr(name, ".mod.o"));
+	struct stat st;
+	char path[PATH_MAX];
+
+	if ((!snap && !recipe) || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) ||
+	    time(NULL) - st.st_mtime < (time_t)SNAP_UNUSED_DAYS * 24 * 3600)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) == 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	{
+		DIR *d = opendir(path);
+		struct dirent *e;
+
+		while (d && (e = readdir(d)))
+			if (e->d_name[0] != '.')
+				unlinkat(dirfd(d), e->d_name, 0);
+		if (d)
+			closedir(d);
+	}
+	return unlinkat(dfd, name, AT_REMOVEDIR) == 0;
+}
+
+int snap_sweep(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int removed = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+
+		if (l > 6 && !strcmp(e->d_name + l - 6, ".parts") &&
+		    parts_gone(dirfd(d), e->d_name)) {
+			char prefix[NAME_MAX + 1];
+
+			snprintf(prefix, sizeof(prefix), "%.*s", (int)(l - 6), e->d_name);
+			removed += remove_variant(dirfd(d), dir, prefix);
+			rewinddir(d);
+			continue;
+		}
+		removed += remove_if_unused(dirfd(d), dir, e->d_name);
+	}
+	closedir(d);
+	return removed;
 }

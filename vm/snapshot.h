@@ -50,6 +50,26 @@ void snap_path(char *out, size_t n, const char *dir, const char *variant,
 void snap_prune(const char *path);
 
 /*
+ * Writes DIR/VARIANT.parts beside the snapshot at path: the files that
+ * made it (each id that is a path, resolved), one a line, for
+ * snap_sweep() to know the snapshot's machine is gone.
+ */
+void snap_note_parts(const char *path, const char *const ids[]);
+
+/*
+ * Removes from the snapshot folder dir what nobody will restore again:
+ * every snapshot of a variant whose .parts names a file that is gone (a
+ * deleted checkout, an uninstalled guest), and every snapshot or Kbuild
+ * recording (kbuild.h) unused for SNAP_UNUSED_DAYS (restores and builds
+ * touch what they use).  How many files it removed.
+ */
+#define SNAP_UNUSED_DAYS	30
+int snap_sweep(const char *dir);
+
+/* Marks the file at path as used now (its modification time). */
+void snap_touch(const char *path);
+
+/*
  * Whether the process pid is gone: no such process, or a zombie (dead, its
  * exit not yet collected; a killed grader's workers are, until whoever
  * inherited them reaps them).  What it left behind may then be removed.

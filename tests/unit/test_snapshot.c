@@ -122,6 +122,72 @@ static void test_path_and_prune(void)
 	CU_ASSERT_EQUAL(access(tmp_live, F_OK), 0);
 }
 
+/* A file whose modification time is days ago. */
+static void age(const char *path, int days)
+{
+	struct timespec t[2] = { { .tv_sec = time(NULL) - (time_t)days * 24 * 3600 },
+				 { .tv_sec = time(NULL) - (time_t)days * 24 * 3600 } };
+
+	CU_ASSERT_EQUAL(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+/*
+ * What no one will restore again goes: the snapshots of a checkout that
+ * was deleted (its .parts names a file that is gone), and snapshots or
+ * Kbuild recordings unused for 30 days; the rest stays.
+ */
+static void test_sweep(void)
+{
+	char part[512], gone_p[512], gone_s[512], live_p[512], live_s[512], stale[512],
+	     fresh[512], recipe[512], objs[512], obj[600], used[512];
+
+	snprintf(part, sizeof(part), "%s/vmlinux", dir);
+	snprintf(gone_p, sizeof(gone_p), "%s/pctcg256_dead.parts", dir);
+	snprintf(gone_s, sizeof(gone_s), "%s/pctcg256_dead-00000000000000aa.vmstate", dir);
+	snprintf(live_p, sizeof(live_p), "%s/pctcg256_live.parts", dir);
+	snprintf(live_s, sizeof(live_s), "%s/pctcg256_live-00000000000000aa.vmstate", dir);
+	snprintf(stale, sizeof(stale), "%s/pctcg256_old-00000000000000aa.vmstate", dir);
+	snprintf(fresh, sizeof(fresh), "%s/pctcg256_new-00000000000000aa.vmstate", dir);
+	snprintf(recipe, sizeof(recipe), "%s/kbuild-00000000000000aa.recipe", dir);
+	snprintf(objs, sizeof(objs), "%s/kbuild-00000000000000aa.mod.o", dir);
+	snprintf(obj, sizeof(obj), "%s/%064d", objs, 0);
+	snprintf(used, sizeof(used), "%s/kbuild-00000000000000bb.recipe", dir);
+	CU_ASSERT_FATAL(!write_file(part, "kernel") && !write_file(gone_s, "s") &&
+			!write_file(live_s, "s") && !write_file(stale, "s") &&
+			!write_file(fresh, "s") && !write_file(recipe, "r") &&
+			!write_file(used, "r") && !mkdir(objs, 0700) && !write_file(obj, "o"));
+	{
+		char deleted[512];
+		const char *const dead_ids[] = { deleted, "console=ttyS0", NULL };
+		const char *const live_ids[] = { part, "console=ttyS0", NULL };
+
+		/* A checkout's kernel, noted, then the checkout deleted. */
+		snprintf(deleted, sizeof(deleted), "%s/checkout-vmlinux", dir);
+		CU_ASSERT_FATAL(!write_file(deleted, "kernel"));
+		snap_note_parts(gone_s, dead_ids);
+		unlink(deleted);
+		snap_note_parts(live_s, live_ids);
+	}
+	age(stale, SNAP_UNUSED_DAYS + 1);
+	age(recipe, SNAP_UNUSED_DAYS + 1);
+	age(objs, SNAP_UNUSED_DAYS + 1);
+	age(used, SNAP_UNUSED_DAYS + 1);
+	snap_touch(used);	/* used again today */
+
+	CU_ASSERT_EQUAL(snap_sweep(dir), 5);	/* dead's two, stale, recipe, objects */
+	CU_ASSERT_NOT_EQUAL(access(gone_s, F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(access(gone_p, F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(access(stale, F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(access(recipe, F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(access(objs, F_OK), 0);
+	CU_ASSERT_EQUAL(access(live_s, F_OK), 0);
+	CU_ASSERT_EQUAL(access(live_p, F_OK), 0);
+	CU_ASSERT_EQUAL(access(fresh, F_OK), 0);
+	CU_ASSERT_EQUAL(access(used, F_OK), 0);
+	CU_ASSERT_EQUAL(access(part, F_OK), 0);
+	CU_ASSERT_EQUAL(snap_sweep(dir), 0);	/* nothing more */
+}
+
 static void test_folder(void)
 {
 	char out[512], want[512], *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
@@ -174,6 +240,7 @@ int register_snapshot_tests(void)
 		{ "every argument of QEMU's command line does", test_command_line_counts },
 		{ "a rebuilt kernel or image does, and a new protocol", test_rebuilt_file_counts },
 		{ "file name, and older snapshots pruned", test_path_and_prune },
+		{ "snapshots of deleted machines, and what is unused for 30 days, swept", test_sweep },
 		{ "the folder: given, home's cache, else the temporary one", test_folder },
 	};
 	CU_pSuite s = CU_add_suite("snapshot key and folder", setup, teardown);
