@@ -6,11 +6,19 @@
  *   batch throughput, module exercise, -j 2                target >= 100 per minute
  *     (each submission in a VM restored from the snapshot, as batch grades)
  *
+ * and, for the record, the module build alone both ways: Kbuild's lines
+ * replayed (what the grader does, grader/kbuild.h) and `make` (ADDRLAB_KBUILD=make).
+ *
  * Usage: bench-grade [RUNS] (default 5).  The exercise is the grader's
  * fixture (tests/grade: a module built, sparse-checked, loaded twice and
- * unloaded), graded with the same code paths as any lesson's.
+ * unloaded), graded with the same code paths as any lesson's.  Every save
+ * and every submission of the batch is a different file (its last line a
+ * comment of its own), so nothing of the student's is built twice; their
+ * imports are the same, as in a class, so modpost's NAME.mod.o is compiled
+ * once and copied after.
  */
 #define _GNU_SOURCE
+#include "build.h"
 #include "check.h"
 #include "lesson.h"
 #include "paths.h"
@@ -21,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,10 +37,72 @@
 #define MAX_RUNS	32
 #define BATCH_SIZE	8
 
+/* dir/hello.c: the fixture's text and a last line saying which copy it is. */
+static int write_copy(const char *fixture, const char *dir, const char *tag)
+{
+	char from[PATH_MAX + 16], to[PATH_MAX + 16], buf[8192];
+	FILE *in, *out;
+	size_t n;
+
+	snprintf(from, sizeof(from), "%s/hello.c", fixture);
+	snprintf(to, sizeof(to), "%s/hello.c", dir);
+	in = fopen(from, "r");
+	out = fopen(to, "w");
+	while (in && out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	if (out)
+		fprintf(out, "/* %s */\n", tag);
+	if (in)
+		fclose(in);
+	return out && !fclose(out) && in ? 0 : -1;
+}
+
+/* The module build alone, median of runs, each of a changed file. */
+static bool bench_build(const char *sub, const char *work, const char *kver,
+			const char *include, int runs)
+{
+	char *files[] = { "hello.c", NULL }, src[PATH_MAX + 16], dir[PATH_MAX + 16];
+	double v[2][MAX_RUNS];
+
+	snprintf(src, sizeof(src), "%s/build-src", work);
+	snprintf(dir, sizeof(dir), "%s/build-work", work);
+	mkdir(src, 0755);
+	for (int way = 0; way < 2; way++) {
+		if (way)
+			setenv("ADDRLAB_KBUILD", "make", 1);
+		for (int r = 0; r < runs; r++) {
+			struct build_opts o = {
+				.kind = BUILD_MODULE, .src_dir = src, .files = files, .nfiles = 1,
+				.work_dir = dir, .name = "hello", .kver = kver,
+				.include_dir = include, .werror = true, .sparse = true,
+			};
+			struct build_result b;
+			char tag[64];
+			double t0;
+
+			snprintf(tag, sizeof(tag), "build %d of %d", r, way);
+			if (write_copy(sub, src, tag))
+				return false;
+			t0 = now_s();
+			if (build_run(&o, &b) || b.status != BUILD_OK || b.replayed == !!way) {
+				fprintf(stderr, "bench-grade: the build failed: %s\n", b.message);
+				return false;
+			}
+			v[way][r] = now_s() - t0;
+			build_result_free(&b);
+		}
+		unsetenv("ADDRLAB_KBUILD");
+	}
+	bench_report("module build, Kbuild's lines replayed", v[0], runs, "s", NULL, 0);
+	bench_report("module build, make (ADDRLAB_KBUILD=make)", v[1], runs, "s", NULL, 0);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 5;
-	char exe[PATH_MAX], root[PATH_MAX + 8], lessons[PATH_MAX + 64], sub[PATH_MAX + 64];
+	char exe[PATH_MAX], root[PATH_MAX + 8], lessons[PATH_MAX + 64], sub[PATH_MAX + 64],
+	     fixture[PATH_MAX + 64], gwork[PATH_MAX + 64];
 	char work[] = "/tmp/addrlab-bench-XXXXXX", err[1024], *include, *kver;
 	double v[MAX_RUNS];
 	struct lesson *l;
@@ -49,7 +120,10 @@ int main(int argc, char **argv)
 	*strrchr(exe, '/') = '\0';	/* build */
 	snprintf(root, sizeof(root), "%s/..", exe);
 	snprintf(lessons, sizeof(lessons), "%s/tests/grade/lessons/hello", root);
-	snprintf(sub, sizeof(sub), "%s/tests/grade/submissions/good", root);
+	snprintf(fixture, sizeof(fixture), "%s/tests/grade/submissions/good", root);
+	snprintf(sub, sizeof(sub), "%s/save", work);
+	snprintf(gwork, sizeof(gwork), "%s/grade", work);	/* emptied by each build */
+	mkdir(sub, 0755);
 	include = addrlab_path("include");
 	kver = addrlab_kver();
 	if (!kver || lesson_load(lessons, &l, err, sizeof(err))) {
@@ -66,14 +140,23 @@ int main(int argc, char **argv)
 	}
 	for (int r = 0; r < runs; r++) {
 		struct grade_opts o = {
-			.submission = sub, .work_dir = work, .kver = kver,
+			.submission = sub, .work_dir = gwork, .kver = kver,
 			.include_dir = include, .lang = LANG_EN, .vm = vm,
 		};
 		struct grade g;
-		double t0 = now_s();
+		char tag[32];
+		double t0;
 
+		snprintf(tag, sizeof(tag), "save %d", r);
+		if (write_copy(fixture, sub, tag))	/* the learner saves */
+			return 2;
+		t0 = now_s();
 		if (grade_exercise(l, &o, &g, err, sizeof(err)) || g.score != g.max_score) {
 			fprintf(stderr, "bench-grade: grading failed: %s\n", err);
+			for (size_t i = 0; i < g.nresults; i++)
+				if (g.results[i].points != g.results[i].max_points)
+					fprintf(stderr, "  %s: %s\n", g.results[i].name,
+						g.results[i].message);
 			return 2;
 		}
 		v[r] = now_s() - t0;
@@ -89,9 +172,10 @@ int main(int argc, char **argv)
 		int st;
 
 		if (asprintf(&cmd, "t=%s/batch; rm -rf $t; mkdir -p $t; for i in $(seq %d); do "
-			     "cp -r %s $t/s$i; done; ADDRLAB_LESSONS=%s/tests/grade/lessons "
+			     "mkdir $t/s$i; { cat %s/hello.c; echo \"/* run %d, student $i */\"; } "
+			     "> $t/s$i/hello.c; done; ADDRLAB_LESSONS=%s/tests/grade/lessons "
 			     "%s/bin/addrlab-grade batch -j 2 --out $t/out $t/s* 2>/dev/null",
-			     work, BATCH_SIZE, sub, root, exe) < 0)
+			     work, BATCH_SIZE, fixture, r, root, exe) < 0)
 			return 2;
 		t0 = now_s();
 		st = system(cmd);
@@ -103,6 +187,8 @@ int main(int argc, char **argv)
 		v[r] = BATCH_SIZE * 60.0 / (now_s() - t0);
 	}
 	all &= bench_report("batch, module exercise, -j 2 (8 submissions)", v, runs, "per min", ">=", 100);
+	if (!bench_build(fixture, work, kver, include, runs))
+		return 2;
 
 	{
 		char *cmd;

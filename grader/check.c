@@ -56,10 +56,14 @@ struct ctx {
 	/* The check being run. */
 	uint64_t start, deadline;
 	unsigned int timeout_ms;
+	bool vm_entered;	/* the check has used the lab VM (enter_vm()) */
 	uint64_t kmsg_cursor;
 	unsigned int kmsg_boot;
 	bool module_loaded;
 	char *clean_state;	/* the guest's resources before the check */
+	char *known_clean;	/* ...and after the last clean one, in */
+	struct vm *known_vm;	/* this VM, on its boot number known_boot: */
+	unsigned int known_boot;	/* the next check's "before" */
 	/* Set once, then every later check fails at once with it: a check
 	 * found the submission stuck in the kernel, or the budget is gone. */
 	char *stuck;
@@ -179,6 +183,8 @@ static int t_vm_trouble(lua_State *L, struct ctx *c, char *message)
 		return t_failure(L, c, message, NULL);
 	return t_ungraded(L, c, message, NULL);
 }
+
+static void enter_vm(lua_State *L, struct ctx *c);
 
 /* The words for a submission whose checks, together, took all its time. */
 static char *budget_spent(const struct ctx *c)
@@ -348,6 +354,7 @@ static struct vm_result *vm_run_or_fail(lua_State *L, struct ctx *c, const char 
 
 	if (!timeout_ms || timeout_ms > left)
 		timeout_ms = left;
+	enter_vm(L, c);
 	/* No verdict at all: t_vm_trouble() tells a guest that fell over under
 	 * the submission (theirs) from a VM we could not reach (ours). */
 	if (vm_sh(c->vm, cmd, timeout_ms, r))
@@ -405,6 +412,7 @@ static const char *pushed(lua_State *L, struct ctx *c)
 
 	snprintf(guest, sizeof(guest), GUEST_DIR "/%s%s", c->name,
 		 c->l->exercise->kind == EX_MODULE ? ".ko" : "");
+	enter_vm(L, c);
 	if (*pushed != vm_restarts(c->vm) + 1 || vm_state(c->vm) != VM_READY) {
 		if (vm_push(c->vm, b->artifact, guest, 0755))
 			t_vm_trouble(L, c, fmt("cannot copy the build into the lab VM: %s",
@@ -493,9 +501,11 @@ static int t_exec(lua_State *L)
 static int t_dmesg(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
-	uint64_t cursor = c->kmsg_boot == vm_restarts(c->vm) ? c->kmsg_cursor : 0;
+	uint64_t cursor;
 	char *text;
 
+	enter_vm(L, c);
+	cursor = c->kmsg_boot == vm_restarts(c->vm) ? c->kmsg_cursor : 0;
 	if (vm_kmsg(c->vm, &cursor, &text))
 		t_vm_trouble(L, c, fmt("cannot read kernel messages: %s", vm_error(c->vm)));
 	push_and_free(L, c, text, strlen(text));
@@ -510,6 +520,7 @@ static int t_read(lua_State *L)
 	char *data;
 	size_t len;
 
+	enter_vm(L, c);
 	if (vm_pull(c->vm, path, READ_MAX, &data, &len))
 		t_failure(L, c, strdup(vm_error(c->vm)), NULL);
 	push_and_free(L, c, data, len);
@@ -526,6 +537,7 @@ static int t_phys(lua_State *L)
 
 	luaL_argcheck(L, addr >= 0, 2, "a physical address is not negative");
 	luaL_argcheck(L, len > 0 && len <= READ_MAX, 3, "1 byte to 1 MiB");
+	enter_vm(L, c);
 	buf = malloc((size_t)len);
 	if (!buf)
 		return luaL_error(L, "out of memory");
@@ -724,6 +736,7 @@ static void reset_check(struct ctx *c)
 	c->ungraded = false;
 	c->fault = VM_OK;
 	c->module_loaded = false;
+	c->vm_entered = false;
 }
 
 /* What a module can leave behind: claimed regions, misc devices,
@@ -744,6 +757,37 @@ static char *guest_resources(struct vm *vm)
 	}
 	vm_result_free(&r);
 	return out;
+}
+
+/*
+ * The check's first use of the lab VM: a fresh one if the last check left
+ * none (a fault ended it), and what "since the check began" means there:
+ * the end of the kernel log, and the guest's resources for cleanup_check()
+ * to compare.  A check that never uses the VM (a build, sparse) costs it
+ * nothing.  A VM that does not start is ours: nothing of the submission has
+ * run in it yet.
+ */
+static void enter_vm(lua_State *L, struct ctx *c)
+{
+	uint64_t cursor = UINT64_MAX;
+	char *ignored = NULL;
+
+	if (c->quiz || c->vm_entered)
+		return;
+	c->vm_entered = true;
+	if (vm_state(c->vm) != VM_READY && vm_start(c->vm))
+		t_ungraded(L, c, strdup(vm_error(c->vm)), strdup(""));
+	c->kmsg_cursor = vm_kmsg(c->vm, &cursor, &ignored) == 0 ? cursor : 0;
+	free(ignored);
+	c->kmsg_boot = vm_restarts(c->vm);
+	if (c->l->exercise->kind != EX_MODULE)
+		return;
+	/* Nothing runs between checks: the last check's clean end is this
+	 * one's start, if it was in this VM and on this boot. */
+	if (c->known_clean && c->known_vm == c->vm && c->known_boot == vm_restarts(c->vm))
+		c->clean_state = strdup(c->known_clean);
+	else
+		c->clean_state = guest_resources(c->vm);
 }
 
 /*
@@ -802,6 +846,13 @@ static void cleanup_check(struct ctx *c, struct check_result *out)
 	if (!dirty && c->clean_state && vm_state(c->vm) == VM_READY) {
 		now = guest_resources(c->vm);
 		dirty = !now || strcmp(now, c->clean_state);
+		if (!dirty) {
+			free(c->known_clean);
+			c->known_clean = now;
+			c->known_vm = c->vm;
+			c->known_boot = vm_restarts(c->vm);
+			now = NULL;
+		}
 		free(now);
 	}
 	if (dirty)
@@ -814,8 +865,6 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 		      struct check_result *out)
 {
 	lua_State *L = lrt_state(c->l->rt);
-	uint64_t cursor = UINT64_MAX;
-	char *ignored = NULL;
 	int status;
 
 	reset_check(c);
@@ -840,26 +889,6 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 		out->evidence = strdup("");
 		goto done;
 	}
-	/* A fresh VM if the last check left none (its first command would
-	 * boot one anyway; the snapshot below needs it now).  One that does
-	 * not boot is ours: nothing of the submission has run in it yet (the
-	 * fault that ended the last VM was judged in the last check). */
-	if (vm_state(c->vm) != VM_READY && vm_start(c->vm)) {
-		out->outcome = CHECK_ERROR;
-		out->message = strdup(vm_error(c->vm));	/* "the lab VM did not boot: ..." */
-		out->evidence = strdup("");
-		goto done;
-	}
-	/* "Since the check began": remember where the kernel log ends now. */
-	if (vm_kmsg(c->vm, &cursor, &ignored) == 0)
-		c->kmsg_cursor = cursor;
-	else
-		c->kmsg_cursor = 0;
-	free(ignored);
-	c->kmsg_boot = vm_restarts(c->vm);
-	if (c->l->exercise->kind == EX_MODULE && vm_state(c->vm) == VM_READY)
-		c->clean_state = guest_resources(c->vm);
-
 	lua_settop(L, 0);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, k->fn_ref);
 	push_ctx(L, c);
@@ -1014,6 +1043,7 @@ int grade_exercise(struct lesson *l, const struct grade_opts *o,
 	if (c.own_iommu)
 		vm_free(c.vm_iommu);
 	reset_check(&c);
+	free(c.known_clean);
 	free(c.stuck);
 	free(refused);
 	g->elapsed_ms = (unsigned int)(now_ms() - t0);

@@ -587,13 +587,64 @@ static void write_mod_o(FILE *f, const struct line *l, const char *name)
 	fputs(" || exit $?; fi\n", f);
 }
 
-/* The script for the parsed lines, the module folder being work. */
+/*
+ * Is this Kbuild's check that an object exports no local symbol
+ * (scripts/check-local-export OBJ, 6.1)?  It only reads OBJ; obj gets
+ * its path.
+ */
+static bool is_local_export_check(const struct line *l, char *obj, size_t n)
+{
+	static const char tool[] = "/scripts/check-local-export ";
+	const char *p = strstr(l->text, tool);
+	size_t len;
+
+	if (!p)
+		return false;
+	p += sizeof(tool) - 1;
+	len = strcspn(p, " \t\n;|&");
+	if (len < 3 || len >= n || strncmp(p, PLACEHOLDER "/", sizeof(PLACEHOLDER)) ||
+	    strncmp(p + len - 2, ".o", 2))
+		return false;
+	snprintf(obj, n, "%.*s", (int)len, p);
+	return true;
+}
+
+/* Writes line i: run, or (sparse's) joined; its output to buf if any. */
+static void write_line(FILE *f, const struct line *l, int i, const char *name, int bg)
+{
+	char to[96] = "", fail[160] = "exit $s";
+
+	if (bg >= 0) {
+		snprintf(to, sizeof(to), " >>'" PLACEHOLDER "/.addrlab-buf-%d' 2>&1", bg);
+		snprintf(fail, sizeof(fail), "{ join $b%d %d; exit $s; }", bg, bg);
+	}
+	if (l->checker) {
+		fprintf(f, "wait $c%d; s=$?; cat '" PLACEHOLDER "/.addrlab-check-%d'%s%s; "
+			"[ $s -eq 0 ] || %s\n", i, i, to, *to ? "" : " >&2", fail);
+	} else if (is_mod_o(l, name)) {
+		write_mod_o(f, l, name);
+	} else {
+		fprintf(f, "e%d ", l->group);
+		quote(f, l->text);
+		fprintf(f, "%s || { s=$?; %s; }\n", to, fail);
+	}
+}
+
+/*
+ * The script for the parsed lines, the module folder being work.  Lines
+ * run one after the other and the first that fails ends the script with
+ * its status, as under make, with two exceptions that only read: sparse
+ * starts at once, and a local-export check runs beside the lines after it
+ * that deal with the same object; the output of either, and of the lines
+ * beside it, is put where make would have printed it, and a failure of
+ * either is reported where make would have stopped.
+ */
 static char *script_of(struct line *lines, int n, const char *name, const char *work)
 {
-	char *out = NULL, *s;
+	char *out = NULL, *s, obj[512] = "";
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
-	int groups = 0;
+	int groups = 0, bg = -1;
 
 	if (!f)
 		return NULL;
@@ -609,6 +660,9 @@ static char *script_of(struct line *lines, int n, const char *name, const char *
 		lines[i].group = groups++;
 		write_group(f, &lines[i]);
 	}
+	/* join PID N: the check's output; its failure; what ran beside it. */
+	fputs("join() { wait \"$1\"; s=$?; cat '" PLACEHOLDER "/.addrlab-bg-'\"$2\" >&2; "
+	      "[ $s -eq 0 ] || exit $s; cat '" PLACEHOLDER "/.addrlab-buf-'\"$2\" >&2; }\n", f);
 	fputs("trap 'kill $checkers 2>/dev/null' EXIT\ncheckers=\n", f);
 	for (int i = 0; i < n; i++) {
 		if (!lines[i].checker)
@@ -619,17 +673,25 @@ static char *script_of(struct line *lines, int n, const char *name, const char *
 			"checkers=\"$checkers $!\"\n", i, i);
 	}
 	for (int i = 0; i < n; i++) {
-		if (lines[i].checker) {
-			fprintf(f, "wait $c%d; s=$?; cat '" PLACEHOLDER "/.addrlab-check-%d' >&2; "
-				"[ $s -eq 0 ] || exit $s\n", i, i);
-		} else if (is_mod_o(&lines[i], name)) {
-			write_mod_o(f, &lines[i], name);
-		} else if (!is_noop(lines[i].text)) {
+		if (!lines[i].checker && !is_mod_o(&lines[i], name) && is_noop(lines[i].text))
+			continue;
+		if (bg >= 0 && !lines[i].checker && !strstr(lines[i].text, obj)) {
+			fprintf(f, "join $b%d %d\n", bg, bg);
+			bg = -1;
+		}
+		if (bg < 0 && is_local_export_check(&lines[i], obj, sizeof(obj))) {
 			fprintf(f, "e%d ", lines[i].group);
 			quote(f, lines[i].text);
-			fputs(" || exit $?\n", f);
+			fprintf(f, " >'" PLACEHOLDER "/.addrlab-bg-%d' 2>&1 & b%d=$!; "
+				"checkers=\"$checkers $!\"; : >'" PLACEHOLDER "/.addrlab-buf-%d'\n",
+				i, i, i);
+			bg = i;
+			continue;
 		}
+		write_line(f, &lines[i], i, name, bg);
 	}
+	if (bg >= 0)
+		fprintf(f, "join $b%d %d\n", bg, bg);
 	if (fclose(f)) {
 		free(out);
 		return NULL;
