@@ -829,6 +829,8 @@ static void cleanup_check(struct ctx *c, struct check_result *out)
 	char *cmd, *now;
 	bool dirty = false;
 
+	/* rmmod on its own (the shell execs it as its last command): the
+	 * agent's stuck test watches the job's own process. */
 	if (c->module_loaded && vm_state(c->vm) == VM_READY) {
 		/* Exit status 0 only if it is not loaded, or unloads now. */
 		cmd = fmt("if grep -q '^%s ' /proc/modules; then rmmod %s; fi",
