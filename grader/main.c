@@ -67,7 +67,9 @@ static const char usage[] =
 	"lesson), never scored as the submission's (batch: some submission is not\n"
 	"graded yet; run it again).\n"
 	"ADDRLAB_LESSONS and ADDRLAB_EXERCISES override where lessons and exercises are;\n"
-	"ADDRLAB_SANDBOX is the default for --sandbox.\n";
+	"ADDRLAB_SANDBOX is the default for --sandbox; ADDRLAB_CACHE_DIR keeps the lab\n"
+	"VM's snapshots and the Kbuild lines recorded at an exercise's first build\n"
+	"(ADDRLAB_KBUILD=make runs make for every build instead).\n";
 
 static int die(int status, const char *f, ...)
 {
