@@ -524,6 +524,28 @@ static void test_fault_qemu_abort(void)
 	expect_healthy_next(restarts);
 }
 
+/*
+ * A shell whose child sleeps in the kernel for good: killing the job for
+ * its time limit kills the shell, not the insmod.  Stuck all the same (it
+ * used to read as a plain time-out, and the VM, holding a task no one can
+ * kill, was used again).
+ */
+static void test_stuck_child(void)
+{
+	unsigned int restarts = vm_restarts(vm);
+	struct vm_result r;
+
+	CU_ASSERT_EQUAL_FATAL(push_testko(), 0);
+	sh("insmod /tmp/vmtest.ko what=sleep; echo after", 3000, &r);
+	CU_ASSERT_EQUAL(r.verdict, VM_TIMEOUT);
+	CU_ASSERT_TRUE(r.stuck);
+	CU_ASSERT_STRING_EQUAL(r.message, "the command ran past its 3 s limit and could not be "
+			       "killed: it is stuck in the kernel");
+	CU_ASSERT(r.elapsed_ms < 15000);
+	vm_result_free(&r);
+	expect_healthy_next(restarts);
+}
+
 static void test_user_loop_and_fork_bomb_keep_vm(void)
 {
 	unsigned int restarts = vm_restarts(vm);
@@ -759,6 +781,8 @@ void register_lab_tests(void)
 	CU_add_test(s, "guest stops answering", test_fault_hang);
 	CU_add_test(s, "QEMU aborts on an edu DMA overrun", test_fault_qemu_abort);
 	CU_add_test(s, "a user-space loop and a fork bomb keep the VM", test_user_loop_and_fork_bomb_keep_vm);
+	CU_add_test(s, "a shell's child asleep in the kernel for good: stuck, a fresh VM next",
+		    test_stuck_child);
 	s = CU_add_suite("DMA addresses", NULL, NULL);
 	CU_add_test(s, "plain profile: DMA address = physical", test_dma_plain_equals_phys);
 	CU_add_test(s, "IOMMU profile: DMA address is an IOVA below 2^28", test_dma_iommu_differs);

@@ -282,25 +282,26 @@ static void reap(void);
 static pid_t fork_into(int cgroup_fd, bool *placed);
 
 /*
- * After the kill, waits (at most a second) until the job's cgroup is empty,
+ * After the kill, waits (at most wait_ms) until the job's cgroup is empty,
  * so that when the host hears "exited", nothing of the job is left: the
  * next command sees a clean guest, even after a fork bomb.  cgroup.events
  * says "populated 0" then, and poll() wakes us (POLLPRI) the moment it
  * changes; sleeping in poll also lets the dying tasks run, which our
- * real-time priority would otherwise hold off.
+ * real-time priority would otherwise hold off.  Whether it emptied.
  */
-static void job_wait_gone(struct job *j)
+static bool job_wait_gone(struct job *j, unsigned int wait_ms)
 {
-	uint64_t deadline = now_ms() + 1000;
+	uint64_t deadline = now_ms() + wait_ms;
 	char p[128], buf[256];
+	bool gone = true;
 	int fd;
 
 	if (!j->cgroup)
-		return;
+		return true;
 	snprintf(p, sizeof(p), "%s/cgroup.events", j->cgroup);
 	fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		return true;
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLPRI };
 		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -313,12 +314,14 @@ static void job_wait_gone(struct job *j)
 			break;
 		if (now >= deadline) {
 			logmsg("addrlab-agent: job %u left processes behind\n", j->id);
+			gone = false;
 			break;
 		}
 		poll(&pfd, 1, (int)(deadline - now) < 20 ? (int)(deadline - now) : 20);
 		reap();
 	}
 	close(fd);
+	return gone;
 }
 
 static void job_finish(struct job *j)
@@ -326,7 +329,15 @@ static void job_finish(struct job *j)
 	struct proto_buf b;
 
 	job_kill_all(j);
-	job_wait_gone(j);
+	/*
+	 * A job killed for its time limit whose own process died, but whose
+	 * child did not (a shell waiting on an insmod asleep in the kernel for
+	 * good): stuck all the same, and the host must hear it.
+	 */
+	if (!job_wait_gone(j, (j->flags & PROTO_EXIT_STUCK) ? 1000 :
+			      (j->flags & PROTO_EXIT_TIMED_OUT) ? STUCK_MS : 1000) &&
+	    (j->flags & PROTO_EXIT_TIMED_OUT))
+		j->flags |= PROTO_EXIT_STUCK;
 	if (pids_max_events(j) > j->pids_max_events)
 		j->flags |= PROTO_EXIT_PIDS_MAX;
 	if (oom_kill_events(j) > j->oom_kills)

@@ -33,7 +33,7 @@
 
 static char *what = "none";
 module_param(what, charp, 0444);
-MODULE_PARM_DESC(what, "none, oops, spin, dma, dmamap, flood or faultoops");
+MODULE_PARM_DESC(what, "none, oops, spin, sleep, dma, dmamap, flood or faultoops");
 
 static unsigned int lines = 1000;
 module_param(lines, uint, 0444);
@@ -168,6 +168,12 @@ static int __init vmtest_init(void)
 		return vmtest_oops();
 	if (!strcmp(what, "spin"))
 		vmtest_spin();
+	if (!strcmp(what, "sleep")) {
+		/* Asleep in init for good, where no signal wakes it. */
+		pr_info("vmtest: sleeping in init for good\n");
+		for (;;)
+			ssleep(3600);
+	}
 	if (!strcmp(what, "dma"))
 		return vmtest_with_edu(vmtest_dma_overrun);
 	if (!strcmp(what, "dmamap"))
