@@ -24,7 +24,6 @@
 #define RECIPE_MAGIC	"addrlab-kbuild-recipe-2"
 #define PLACEHOLDER	"@ADDRLAB_BUILD@"	/* the module folder, in a recipe */
 #define RECORD_TIMEOUT_MS	300000
-#define MAX_RECIPE_BYTES	(8u << 20)
 #define MAX_MOD_O	16	/* objects of NAME.mod.c kept per layout */
 #define MAX_LINES	512	/* recipe lines a module build runs: about 20 */
 #define MAX_ENV		(MAX_LINES * 256)
@@ -92,44 +91,6 @@ static char *subst(const char *s, const char *from, const char *to)
 	return fclose(f) ? (free(out), NULL) : out;
 }
 
-static int write_file(const char *path, const void *data, size_t n, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	bool ok = fd >= 0 && write(fd, data, n) == (ssize_t)n;
-
-	if (fd >= 0 && close(fd))
-		ok = false;
-	return ok ? 0 : -1;
-}
-
-/* The whole of a file (NUL-terminated too), or NULL. */
-static char *read_all(const char *path, size_t *len, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf = NULL;
-	ssize_t r = 0;
-	size_t n = 0;
-
-	if (fd < 0)
-		return NULL;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (size_t)st.st_size <= cap &&
-	    (buf = malloc((size_t)st.st_size + 1)))
-		while (n < (size_t)st.st_size &&
-		       (r = read(fd, buf + n, (size_t)st.st_size - n)) > 0)
-			n += (size_t)r;
-	close(fd);
-	if (buf && (r < 0 || n != (size_t)st.st_size)) {
-		free(buf);
-		return NULL;
-	}
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
-	return buf;
-}
-
 /* The recording's key: the layout, and who would run it. */
 static uint64_t recipe_key(const struct build_opts *o, const char *kbuild_text,
 			   bool rooted, const char *headers)
@@ -161,15 +122,15 @@ static int install_recorder(const char *cache, char *path, size_t n)
 	size_t len = 0;
 
 	snprintf(path, n, "%s/kbuild-record", cache);
-	have = read_all(path, &len, 1 << 16);
+	have = read_text_file(path, &len);
 	if (have && !strcmp(have, recorder_text) && !access(path, X_OK)) {
 		free(have);
 		return 0;
 	}
 	free(have);
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
-	if (write_file(tmp, recorder_text, sizeof(recorder_text) - 1, 0755) ||
-	    rename(tmp, path)) {
+	if (write_text_file(tmp, recorder_text, sizeof(recorder_text) - 1) ||
+	    chmod(tmp, 0755) || rename(tmp, path)) {
 		unlink(tmp);
 		return -1;
 	}
@@ -185,7 +146,7 @@ static int write_stand_in(const struct build_opts *o, const char *dir,
 	char p[4200];
 
 	snprintf(p, sizeof(p), "%s/Kbuild", dir);
-	if (write_file(p, kbuild_text, strlen(kbuild_text), 0644))
+	if (write_text_file(p, kbuild_text, strlen(kbuild_text)))
 		return -1;
 	for (size_t i = 0; i < o->nfiles; i++) {
 		size_t l = strlen(o->files[i]);
@@ -194,7 +155,7 @@ static int write_stand_in(const struct build_opts *o, const char *dir,
 
 		first &= !c;
 		snprintf(p, sizeof(p), "%s/%s", dir, o->files[i]);
-		if (write_file(p, text, strlen(text), 0644))
+		if (write_text_file(p, text, strlen(text)))
 			return -1;
 	}
 	return 0;
@@ -371,7 +332,7 @@ static int record(const struct build_opts *o, const char *kbuild_text,
 		      st, log);
 		goto out;
 	}
-	buf = read_all(rec, &len, MAX_RECIPE_BYTES);
+	buf = read_text_file(rec, &len);
 	f = buf ? open_memstream(&out, &olen) : NULL;
 	if (!f || write_recipe(buf, len, dir, recorder, f) | fclose(f)) {
 		error(err, errlen, "the recording of make's lines is unreadable");
@@ -380,7 +341,7 @@ static int record(const struct build_opts *o, const char *kbuild_text,
 	}
 	free(buf);
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
-	if (write_file(tmp, out, olen, 0644) || rename(tmp, path)) {
+	if (write_text_file(tmp, out, olen) || rename(tmp, path)) {
 		unlink(tmp);
 		error(err, errlen, "cannot save the recipe '%s': %s", path, strerror(errno));
 		goto out;
@@ -411,6 +372,7 @@ struct line {
 	size_t nenv;
 	int group;		/* the shell function that sets its environment */
 	bool checker;		/* sparse: starts at once, in the background */
+	bool mod_o;		/* compiles NAME.mod.c: skipped for a known text */
 };
 
 static bool same_env(const struct line *a, const struct line *b)
@@ -621,7 +583,7 @@ static void write_line(FILE *f, const struct line *l, int i, const char *name, i
 	if (l->checker) {
 		fprintf(f, "wait $c%d; s=$?; cat '" PLACEHOLDER "/.addrlab-check-%d'%s%s; "
 			"[ $s -eq 0 ] || %s\n", i, i, to, *to ? "" : " >&2", fail);
-	} else if (is_mod_o(l, name)) {
+	} else if (l->mod_o) {
 		write_mod_o(f, l, name);
 	} else {
 		fprintf(f, "e%d ", l->group);
@@ -655,6 +617,7 @@ static char *script_of(struct line *lines, int n, const char *name, const char *
 			if (same_env(&lines[i], &lines[j]))
 				lines[i].group = lines[j].group;
 		lines[i].checker = is_checker(&lines[i]);
+		lines[i].mod_o = is_mod_o(&lines[i], name);
 		if (lines[i].group >= 0)
 			continue;
 		lines[i].group = groups++;
@@ -673,7 +636,7 @@ static char *script_of(struct line *lines, int n, const char *name, const char *
 			"checkers=\"$checkers $!\"\n", i, i);
 	}
 	for (int i = 0; i < n; i++) {
-		if (!lines[i].checker && !is_mod_o(&lines[i], name) && is_noop(lines[i].text))
+		if (!lines[i].checker && !lines[i].mod_o && is_noop(lines[i].text))
 			continue;
 		if (bg >= 0 && !lines[i].checker && !strstr(lines[i].text, obj)) {
 			fprintf(f, "join $b%d %d\n", bg, bg);
@@ -701,25 +664,16 @@ static char *script_of(struct line *lines, int n, const char *name, const char *
 	return s;
 }
 
-/* The folder of path (a static copy). */
-static const char *dirname_of(const char *path)
-{
-	static char dir[4200];
-	const char *slash = strrchr(path, '/');
-
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-	return dir;
-}
-
-/* The recipe's path and its folder of NAME.mod.o objects; the key. */
+/* The cache folder, the recipe's path and its folder of NAME.mod.o
+ * objects (each n bytes); the key, or 0 without a cache folder. */
 static uint64_t where(const struct build_opts *o, const char *kbuild_text, bool rooted,
-		      char *recipe, char *objects, size_t n)
+		      char *cache, char *recipe, char *objects, size_t n)
 {
-	char headers[512], cache[4096];
+	char headers[512];
 	uint64_t key;
 
 	snprintf(headers, sizeof(headers), "/usr/src/linux-headers-%s", o->kver);
-	if (snap_dir(cache, sizeof(cache)))
+	if (snap_dir(cache, n))
 		return 0;
 	key = recipe_key(o, kbuild_text, rooted, headers);
 	snprintf(recipe, n, "%s/kbuild-%016llx.recipe", cache, (unsigned long long)key);
@@ -730,8 +684,8 @@ static uint64_t where(const struct build_opts *o, const char *kbuild_text, bool 
 static int copy_file(const char *from, const char *to)
 {
 	size_t len = 0;
-	char *buf = read_all(from, &len, 64u << 20);
-	int rc = buf ? write_file(to, buf, len, 0644) : -1;
+	char *buf = read_text_file(from, &len);
+	int rc = buf ? write_text_file(to, buf, len) : -1;
 
 	free(buf);
 	return rc;
@@ -767,7 +721,7 @@ char *kbuild_script(const struct build_opts *o, const char *kbuild_text,
 {
 	static uint64_t failed[16];	/* layouts that could not be recorded */
 	static unsigned int nfailed;
-	char headers[512], path[4200], objects[4200], *buf, *script = NULL;
+	char headers[512], cache[4200], path[4200], objects[4200], *buf, *script = NULL;
 	const char **envs = NULL;
 	struct line *lines = NULL;
 	uint64_t key;
@@ -776,19 +730,19 @@ char *kbuild_script(const struct build_opts *o, const char *kbuild_text,
 
 	if (!rooted && strchr(o->work_dir, '\''))
 		return error(err, errlen, "the work folder's name holds a quote"), NULL;
-	key = where(o, kbuild_text, rooted, path, objects, sizeof(path));
+	key = where(o, kbuild_text, rooted, cache, path, objects, sizeof(path));
 	if (!key)
 		return error(err, errlen, "no cache folder"), NULL;
 	for (unsigned int i = 0; i < nfailed && i < 16; i++)
 		if (failed[i] == key)
 			return error(err, errlen, "this layout could not be recorded before"), NULL;
 	snprintf(headers, sizeof(headers), "/usr/src/linux-headers-%s", o->kver);
-	if (access(path, R_OK) && (snap_sweep(dirname_of(path)),
+	if (access(path, R_OK) && (snap_sweep(cache),
 				   record(o, kbuild_text, headers, path, err, errlen))) {
 		failed[nfailed++ % 16] = key;
 		return NULL;
 	}
-	buf = read_all(path, &len, MAX_RECIPE_BYTES);
+	buf = read_text_file(path, &len);
 	lines = calloc(MAX_LINES, sizeof(*lines));
 	envs = calloc(MAX_ENV, sizeof(*envs));
 	if (buf && lines && envs)
@@ -845,14 +799,14 @@ static void prune_objects(const char *objects)
 
 void kbuild_keep(const struct build_opts *o, const char *kbuild_text, bool rooted)
 {
-	char path[4200], objects[4200], sha[4400], obj[4400], to[4400], tmp[4500];
+	char cache[4200], path[4200], objects[4200], sha[4400], obj[4400], to[4400], tmp[4500];
 	size_t len = 0;
 	char *text;
 
 	snprintf(sha, sizeof(sha), "%s/.addrlab-modc-sha256", o->work_dir);
-	text = read_all(sha, &len, 128);
+	text = read_text_file(sha, &len);
 	if (!text || len != 65 || text[64] != '\n' || (text[64] = '\0', !is_sha(text)) ||
-	    !where(o, kbuild_text, rooted, path, objects, sizeof(path))) {
+	    !where(o, kbuild_text, rooted, cache, path, objects, sizeof(path))) {
 		free(text);
 		return;
 	}

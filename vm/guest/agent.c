@@ -326,6 +326,8 @@ static bool job_wait_gone(struct job *j, unsigned int wait_ms)
 
 static void job_finish(struct job *j)
 {
+	/* Killed for its time limit, and not already found stuck. */
+	bool timed_out = (j->flags & PROTO_EXIT_TIMED_OUT) && !(j->flags & PROTO_EXIT_STUCK);
 	struct proto_buf b;
 
 	job_kill_all(j);
@@ -334,9 +336,7 @@ static void job_finish(struct job *j)
 	 * child did not (a shell waiting on an insmod asleep in the kernel for
 	 * good): stuck all the same, and the host must hear it.
 	 */
-	if (!job_wait_gone(j, (j->flags & PROTO_EXIT_STUCK) ? 1000 :
-			      (j->flags & PROTO_EXIT_TIMED_OUT) ? STUCK_MS : 1000) &&
-	    (j->flags & PROTO_EXIT_TIMED_OUT))
+	if (!job_wait_gone(j, timed_out ? STUCK_MS : 1000) && timed_out)
 		j->flags |= PROTO_EXIT_STUCK;
 	if (pids_max_events(j) > j->pids_max_events)
 		j->flags |= PROTO_EXIT_PIDS_MAX;
