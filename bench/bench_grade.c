@@ -21,8 +21,10 @@
 #include "build.h"
 #include "check.h"
 #include "lesson.h"
+#include "exercise.h"	/* remove_tree() */
 #include "paths.h"
 #include "vm.h"
+#include "workdir.h"
 #include "bench.h"
 
 #include <limits.h>
@@ -98,12 +100,20 @@ static bool bench_build(const char *sub, const char *work, const char *kver,
 	return true;
 }
 
+static char work[PATH_MAX];	/* the bench's folder, removed however it ends */
+
+static void remove_work(void)
+{
+	if (work[0] && remove_tree(work))
+		fprintf(stderr, "bench-grade: could not remove '%s'\n", work);
+}
+
 int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 5;
 	char exe[PATH_MAX], root[PATH_MAX + 8], lessons[PATH_MAX + 64], sub[PATH_MAX + 64],
 	     fixture[PATH_MAX + 64], gwork[PATH_MAX + 64];
-	char work[] = "/tmp/addrlab-bench-XXXXXX", err[1024], *include, *kver;
+	char err[1024], *include, *kver;
 	double v[MAX_RUNS];
 	struct lesson *l;
 	struct vm *vm;
@@ -113,8 +123,10 @@ int main(int argc, char **argv)
 	if (runs < 1 || runs > MAX_RUNS)
 		return fprintf(stderr, "bench-grade: RUNS must be 1 to %d\n", MAX_RUNS), 2;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0 || !mkdtemp(work))
+	/* Named after this process: one killed outright is swept by the next. */
+	if (n <= 0 || work_dir_make(work, sizeof(work), "bench"))
 		return 2;
+	atexit(remove_work);
 	exe[n] = '\0';
 	*strrchr(exe, '/') = '\0';	/* build/bench */
 	*strrchr(exe, '/') = '\0';	/* build */
@@ -190,15 +202,6 @@ int main(int argc, char **argv)
 	if (!bench_build(fixture, work, kver, include, runs))
 		return 2;
 
-	{
-		char *cmd;
-
-		if (asprintf(&cmd, "rm -rf '%s'", work) >= 0) {
-			if (system(cmd))
-				fprintf(stderr, "bench-grade: could not remove '%s'\n", work);
-			free(cmd);
-		}
-	}
 	lesson_free(l);
 	free(include);
 	free(kver);
