@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define CTX_META		"addrlab.check"
@@ -19,6 +20,7 @@
 #define EVIDENCE_MAX		(16u << 10)
 #define READ_MAX		(1u << 20)
 #define GUEST_DIR		"/tmp/addrlab"
+#define TRACE_MAX		8
 
 static const char *const outcome_names[] = {
 #define X(e, name, words) [e] = name,
@@ -77,6 +79,12 @@ struct ctx {
 	struct ctx **box;	/* `t`: emptied when the check ends */
 	char *message, *evidence;
 	enum vm_verdict fault;
+	/* QEMU trace events the check turned on (t:trace), and where in
+	 * QEMU's log they start. */
+	char *traced[TRACE_MAX];
+	unsigned int ntraced;
+	off_t trace_from;
+	struct vm *trace_vm;
 };
 
 static uint64_t now_ms(void)
@@ -572,10 +580,139 @@ static int t_qemu_log(lua_State *L)
 	return 1;
 }
 
+/* t:source("file.c"): the text of one of the exercise's files, as the
+ * submission has it (for what only the source shows). */
+static int t_source(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	const char *name = luaL_checkstring(L, 2);
+	const struct lesson_exercise *e = c->l->exercise;
+	char *path, *text;
+	size_t len = 0;
+	bool ok = false;
+
+	for (size_t i = 0; e && i < e->nfiles; i++)
+		ok |= !strcmp(e->files[i], name);
+	if (!ok || c->quiz)
+		return luaL_error(L, "t:source: '%s' is not one of the exercise's files", name);
+	path = fmt("%s/%s", c->o->submission, name);
+	text = path ? read_text_file(path, &len) : NULL;
+	free(path);
+	if (!text)
+		t_failure(L, c, fmt("cannot read the submission's %s", name), NULL);
+	if (len > READ_MAX)
+		len = READ_MAX;
+	push_and_free(L, c, text, len);
+	return 1;
+}
+
+/* t:trace("event", ...): QEMU records these trace events until the check
+ * ends; t:traces() returns the lines recorded so far. */
+static int t_trace(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	int n = lua_gettop(L);
+	struct stat st;
+
+	if (c->quiz)
+		return luaL_error(L, "t:trace is not available in a quiz answer");
+	for (int i = 2; i <= n; i++) {
+		const char *ev = luaL_checkstring(L, i);
+
+		luaL_argcheck(L, *ev && strlen(ev) < 64 && !ev[strspn(ev, "abcdefghijklmnopqrstuvwxyz0123456789_")],
+			      i, "a trace event's name, e.g. \"pci_cfg_write\"");
+	}
+	enter_vm(L, c);
+	if (!c->ntraced) {
+		c->trace_from = stat(vm_qemu_log_path(c->vm), &st) ? 0 : st.st_size;
+		c->trace_vm = c->vm;
+	}
+	for (int i = 2; i <= n; i++) {
+		const char *ev = lua_tostring(L, i);
+
+		if (c->ntraced == TRACE_MAX)
+			return luaL_error(L, "t:trace: at most %d events a check", TRACE_MAX);
+		if (vm_state(c->vm) != VM_READY || vm_trace(c->vm, ev, true)) {
+			if (vm_state(c->vm) == VM_READY)	/* no such event: the lesson's */
+				return luaL_error(L, "t:trace('%s'): %s", ev, vm_error(c->vm));
+			t_vm_trouble(L, c, fmt("cannot turn on QEMU's trace event %s: %s",
+					       ev, vm_error(c->vm)));
+		}
+		c->traced[c->ntraced++] = strdup(ev);
+	}
+	return 0;
+}
+
+/* Is the line one of the events traced?  QEMU may put "PID@SEC.USEC:"
+ * before the event's name. */
+static bool traced_line(const struct ctx *c, const char *line, size_t len)
+{
+	const char *at = memchr(line, '@', len), *colon;
+
+	if (at && (colon = memchr(at, ':', len - (size_t)(at - line))) &&
+	    strspn(line, "0123456789") == (size_t)(at - line)) {
+		len -= (size_t)(colon + 1 - line);
+		line = colon + 1;
+	}
+	for (unsigned int i = 0; i < c->ntraced; i++) {
+		size_t k = strlen(c->traced[i]);
+
+		if (len > k && !strncmp(line, c->traced[i], k) && line[k] == ' ')
+			return true;
+	}
+	return false;
+}
+
+static int t_traces(lua_State *L)
+{
+	struct ctx *c = get_ctx(L);
+	luaL_Buffer b;
+	char *text;
+	size_t n = 0;
+
+	if (!c->ntraced)
+		return luaL_error(L, "t:traces: no event is traced (call t:trace first)");
+	text = read_text_file(vm_qemu_log_path(c->vm), &n);
+	if (!text)
+		text = strdup("");
+	free(c->held);
+	c->held = text;
+	luaL_buffinit(L, &b);
+	/* A restarted VM's log begins again. */
+	for (const char *p = text + ((size_t)c->trace_from <= n && c->trace_vm == c->vm ?
+				     (size_t)c->trace_from : 0); *p;) {
+		const char *e = strchrnul(p, '\n');
+
+		if (traced_line(c, p, (size_t)(e - p)) && luaL_bufflen(&b) < READ_MAX) {
+			luaL_addlstring(&b, p, (size_t)(e - p));
+			luaL_addchar(&b, '\n');
+		}
+		p = *e ? e + 1 : e;
+	}
+	luaL_pushresult(&b);
+	c->held = NULL;
+	free(text);
+	return 1;
+}
+
+/* Turns off what t:trace turned on. */
+static void untrace(struct ctx *c)
+{
+	for (unsigned int i = 0; i < c->ntraced; i++) {
+		if (c->trace_vm && vm_state(c->trace_vm) == VM_READY)
+			vm_trace(c->trace_vm, c->traced[i], false);
+		free(c->traced[i]);
+	}
+	c->ntraced = 0;
+	c->trace_vm = NULL;
+}
+
 /* ---- expectations ---- */
 
-/* The value at idx as people read it (strings quoted, at most 300 bytes),
- * pushed as a Lua string: a __tostring that raises leaks nothing. */
+/* The value at idx as people read it (strings quoted, at most 300 bytes,
+ * line ends and tabs written \n and \t: a message is one line, and "1 2"
+ * must not read the same as "1\n2"), pushed as a Lua string: a
+ * __tostring that raises leaks nothing. */
 static const char *show(lua_State *L, int idx)
 {
 	size_t n;
@@ -586,7 +723,14 @@ static const char *show(lua_State *L, int idx)
 
 		luaL_buffinit(L, &b);
 		luaL_addchar(&b, '"');
-		luaL_addlstring(&b, s, n > 300 ? 300 : n);
+		for (size_t i = 0; i < n && i < 300; i++) {
+			if (s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
+				luaL_addchar(&b, '\\');
+				luaL_addchar(&b, s[i] == '\n' ? 'n' : s[i] == '\t' ? 't' : 'r');
+			} else {
+				luaL_addchar(&b, s[i]);
+			}
+		}
 		luaL_addchar(&b, '"');
 		luaL_pushresult(&b);			/* stack: ..., s, "s" */
 		lua_remove(L, -2);
@@ -693,7 +837,8 @@ static const luaL_Reg ctx_methods[] = {
 	{ "build", t_build }, { "sparse", t_sparse }, { "insmod", t_insmod },
 	{ "rmmod", t_rmmod }, { "run", t_run }, { "exec", t_exec },
 	{ "dmesg", t_dmesg }, { "read", t_read }, { "phys", t_phys },
-	{ "qemu_log", t_qemu_log }, { "expect", t_expect }, { "eq", t_eq },
+	{ "qemu_log", t_qemu_log }, { "source", t_source }, { "trace", t_trace },
+	{ "traces", t_traces }, { "expect", t_expect }, { "eq", t_eq },
 	{ "match", t_match }, { "fail", t_fail }, { NULL, NULL },
 };
 
@@ -845,6 +990,7 @@ static void cleanup_check(struct ctx *c, struct check_result *out)
 		free(cmd);
 	}
 	c->module_loaded = false;
+	untrace(c);
 	if (!dirty && c->clean_state && vm_state(c->vm) == VM_READY) {
 		now = guest_resources(c->vm);
 		dirty = !now || strcmp(now, c->clean_state);

@@ -206,17 +206,24 @@ int skeleton_generate(const struct lesson_exercise *e, const char *solution_dir,
 	return 0;
 }
 
-void mutants_free(struct mutant *m, size_t n)
+void mutants_free(struct mutants *ms)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(m[i].name);
-		free(m[i].check);
-		free(m[i].file);
-		free(m[i].from);
-		free(m[i].to);
-		free(m[i].why);
+	for (size_t i = 0; i < ms->n; i++) {
+		free(ms->m[i].name);
+		free(ms->m[i].bug_class);
+		free(ms->m[i].check);
+		free(ms->m[i].file);
+		free(ms->m[i].from);
+		free(ms->m[i].to);
+		free(ms->m[i].why);
 	}
-	free(m);
+	for (size_t i = 0; i < ms->nclasses; i++) {
+		free(ms->classes[i].id);
+		free(ms->classes[i].what);
+	}
+	free(ms->m);
+	free(ms->classes);
+	memset(ms, 0, sizeof(*ms));
 }
 
 static char *field_str(lua_State *L, const char *k)
@@ -229,16 +236,100 @@ static char *field_str(lua_State *L, const char *k)
 	return s;
 }
 
-int mutants_load(const char *path, const struct lesson *l, struct mutant **out,
-		 size_t *n, char *err, size_t errlen)
+static const struct bug_class *class_find(const struct mutants *ms, const char *id)
+{
+	for (size_t i = 0; i < ms->nclasses; i++)
+		if (!strcmp(ms->classes[i].id, id))
+			return &ms->classes[i];
+	return NULL;
+}
+
+/* The `classes` list (table at the top of L's stack) into ms. */
+static int classes_load(lua_State *L, const char *path, struct mutants *ms,
+			char *err, size_t errlen)
+{
+	size_t n = 0;
+	int rc = 0;
+
+	if (lua_getfield(L, -1, "classes") != LUA_TTABLE || !(n = lua_rawlen(L, -1))) {
+		snprintf(err, errlen, "%s: needs classes = { { id = \"...\", what = \"...\" }, ... }: "
+			 "the classes of bug a reviewer looks for in this exercise", path);
+		rc = -1;
+	} else if (!(ms->classes = calloc(n, sizeof(*ms->classes)))) {
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct bug_class *c = &ms->classes[i];
+
+		ms->nclasses = i + 1;
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		if (lua_istable(L, -1)) {
+			c->id = field_str(L, "id");
+			c->what = field_str(L, "what");
+		}
+		lua_pop(L, 1);
+		if (!c->id || !c->what) {
+			snprintf(err, errlen, "%s: classes[%zu]: needs id and what (strings)", path, i + 1);
+			rc = -1;
+		} else if (class_find(ms, c->id) != c) {
+			snprintf(err, errlen, "%s: class '%s' is listed twice", path, c->id);
+			rc = -1;
+		}
+	}
+	lua_pop(L, 1);
+	return rc;
+}
+
+/* The mutant at the top of L's stack into x; 0, or -1 with err. */
+static int mutant_load(lua_State *L, const char *path, size_t i, const struct lesson *l,
+		       const struct mutants *ms, struct mutant *x, char *err, size_t errlen)
+{
+	bool file_ok = false;
+
+	if (!lua_istable(L, -1)) {
+		snprintf(err, errlen, "%s: mutant %zu: expected a table", path, i + 1);
+		return -1;
+	}
+	x->name = field_str(L, "name");
+	x->bug_class = field_str(L, "class");
+	x->check = field_str(L, "check");
+	x->file = field_str(L, "file");
+	x->from = field_str(L, "from");
+	x->to = field_str(L, "to");
+	x->why = field_str(L, "why");
+	if (!x->name || !x->bug_class || !x->check || !x->file || !x->from || !x->to || !x->why) {
+		snprintf(err, errlen, "%s: mutant %zu: needs name, class, check, file, from, to and why (strings)",
+			 path, i + 1);
+		return -1;
+	}
+	for (size_t k = 0; k < l->exercise->nfiles; k++)
+		file_ok |= !strcmp(l->exercise->files[k], x->file);
+	if (!file_ok) {
+		snprintf(err, errlen, "%s: mutant '%s': '%s' is not one of the exercise's files",
+			 path, x->name, x->file);
+		return -1;
+	}
+	if (!lesson_find_check(l, x->check)) {
+		snprintf(err, errlen, "%s: mutant '%s': the exercise has no check '%s'",
+			 path, x->name, x->check);
+		return -1;
+	}
+	if (!class_find(ms, x->bug_class)) {
+		snprintf(err, errlen, "%s: mutant '%s': its class '%s' is not in the classes list",
+			 path, x->name, x->bug_class);
+		return -1;
+	}
+	return 0;
+}
+
+int mutants_load(const char *path, const struct lesson *l, struct mutants *ms,
+		 char *err, size_t errlen)
 {
 	struct lrt *rt = lrt_new(NULL);
-	struct mutant *m = NULL;
 	lua_State *L;
-	size_t count = 0;
+	size_t count;
 
-	*out = NULL;
-	*n = 0;
+	memset(ms, 0, sizeof(*ms));
 	if (!rt)
 		return -1;
 	L = lrt_state(rt);
@@ -247,55 +338,40 @@ int mutants_load(const char *path, const struct lesson *l, struct mutant **out,
 		goto fail;
 	}
 	if (!lua_istable(L, -1)) {
-		snprintf(err, errlen, "%s: must return a list of mutants", path);
+		snprintf(err, errlen, "%s: must return the classes and a list of mutants", path);
 		goto fail;
 	}
+	if (classes_load(L, path, ms, err, errlen))
+		goto fail;
 	count = lua_rawlen(L, -1);
-	m = calloc(count + 1, sizeof(*m));
-	if (!m)
+	ms->m = calloc(count + 1, sizeof(*ms->m));
+	if (!ms->m)
 		goto fail;
 	for (size_t i = 0; i < count; i++) {
-		struct mutant *x = &m[i];
-		bool file_ok = false;
+		int rc;
 
 		lua_rawgeti(L, -1, (lua_Integer)i + 1);
-		if (!lua_istable(L, -1)) {
-			snprintf(err, errlen, "%s: mutant %zu: expected a table", path, i + 1);
-			goto fail_pop;
-		}
-		x->name = field_str(L, "name");
-		x->check = field_str(L, "check");
-		x->file = field_str(L, "file");
-		x->from = field_str(L, "from");
-		x->to = field_str(L, "to");
-		x->why = field_str(L, "why");
-		if (!x->name || !x->check || !x->file || !x->from || !x->to || !x->why) {
-			snprintf(err, errlen, "%s: mutant %zu: needs name, check, file, from, to and why (strings)",
-				 path, i + 1);
-			goto fail_pop;
-		}
-		for (size_t k = 0; k < l->exercise->nfiles; k++)
-			file_ok |= !strcmp(l->exercise->files[k], x->file);
-		if (!file_ok) {
-			snprintf(err, errlen, "%s: mutant '%s': '%s' is not one of the exercise's files",
-				 path, x->name, x->file);
-			goto fail_pop;
-		}
-		if (!lesson_find_check(l, x->check)) {
-			snprintf(err, errlen, "%s: mutant '%s': the exercise has no check '%s'",
-				 path, x->name, x->check);
-			goto fail_pop;
-		}
+		ms->n = i + 1;
+		rc = mutant_load(L, path, i, l, ms, &ms->m[i], err, errlen);
 		lua_pop(L, 1);
+		if (rc)
+			goto fail;
+	}
+	for (size_t c = 0; c < ms->nclasses; c++) {
+		bool used = false;
+
+		for (size_t i = 0; i < ms->n; i++)
+			used |= !strcmp(ms->m[i].bug_class, ms->classes[c].id);
+		if (!used) {
+			snprintf(err, errlen, "%s: class '%s' (%s) has no mutant: add one that the checks must reject",
+				 path, ms->classes[c].id, ms->classes[c].what);
+			goto fail;
+		}
 	}
 	lrt_free(rt);
-	*out = m;
-	*n = count;
 	return 0;
-fail_pop:
-	lua_pop(L, 1);
 fail:
-	mutants_free(m, count);
+	mutants_free(ms);
 	lrt_free(rt);
 	return -1;
 }

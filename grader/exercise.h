@@ -24,12 +24,18 @@
  * the skeleton can still build where that helps).  Steps are numbered
  * 1, 2, 3... in order across an exercise's files.
  *
- * A mutant (mutants.lua returns a list) replaces one exact piece of text:
- *	{ name = "no-enable", check = "reads-id", file = "edu_id.c",
+ *	exercises/ID/alternatives/NAME/	other correct solutions, each
+ *					graded to full marks by lint
+ *
+ * mutants.lua returns the classes of bug a reviewer looks for in the
+ * exercise, then the mutants, each of one class; a mutant replaces one
+ * exact piece of text:
+ *	classes = { { id = "enable", what = "the device used before it is enabled" } },
+ *	{ name = "no-enable", class = "enable", check = "reads-id", file = "edu_id.c",
  *	  from = "ret = pci_enable_device(pdev);", to = "ret = 0;",
  *	  why = "the BAR is not decoded until the device is enabled" }
  * `from` must occur exactly once in the reference, so a mutant cannot
- * silently drift away from the code it breaks.
+ * silently drift away from the code it breaks; every class has a mutant.
  */
 #ifndef ADDRLAB_EXERCISE_H
 #define ADDRLAB_EXERCISE_H
@@ -38,8 +44,14 @@
 
 #include "lesson.h"
 
+struct bug_class {
+	char *id;
+	char *what;
+};
+
 struct mutant {
 	char *name;
+	char *bug_class;	/* one of the classes' ids */
 	char *check;		/* the check that must fail */
 	char *file;
 	char *from, *to;
@@ -62,11 +74,19 @@ int skeleton_text(const char *name, const char *src, int *next_step,
 int skeleton_generate(const struct lesson_exercise *e, const char *solution_dir,
 		      const char *out_dir, int *steps, char *err, size_t errlen);
 
-/* Loads exercises/ID/mutants.lua (path given); validates each against the
- * exercise (file is one of its files, check exists). */
-int mutants_load(const char *path, const struct lesson *l, struct mutant **out,
-		 size_t *n, char *err, size_t errlen);
-void mutants_free(struct mutant *m, size_t n);
+struct mutants {
+	struct bug_class *classes;
+	size_t nclasses;
+	struct mutant *m;
+	size_t n;
+};
+
+/* Loads exercises/ID/mutants.lua (path given); validates each mutant
+ * against the exercise (file is one of its files, check exists, class is
+ * listed) and that every class has a mutant. */
+int mutants_load(const char *path, const struct lesson *l, struct mutants *out,
+		 char *err, size_t errlen);
+void mutants_free(struct mutants *ms);
 
 /* Copies solution_dir's files to out_dir with mutant m applied. */
 int mutant_apply(const struct lesson_exercise *e, const char *solution_dir,

@@ -5,13 +5,17 @@
 #include "check.h"
 #include "exercise.h"
 
+#include <dirent.h>
 #include <lauxlib.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define MIN_MUTANTS	3
+/* What an exercise needs to show its checks are right: mutants that they
+ * reject, and other correct solutions that they pass in full. */
+#define MIN_MUTANTS		3
+#define MIN_ALTERNATIVES	0
 
 static int problem(const struct lint_opts *o, const struct lesson *l,
 		   const char *f, ...)
@@ -168,18 +172,105 @@ static const struct check_result *result_of(const struct grade *g,
 	return NULL;
 }
 
+/* Each mutant is rejected by the check it names (run alone: checks do not
+ * depend on each other). */
+static int lint_mutants(struct lesson *l, const struct lint_opts *o,
+			const char *sol, const struct mutants *ms)
+{
+	struct lesson_exercise *e = l->exercise;
+	char mdir[4096], err[1024];
+	int bad = 0;
+
+	snprintf(mdir, sizeof(mdir), "%s/mutant-%s", o->work_dir, e->id);
+	for (size_t i = 0; i < ms->n; i++) {
+		const struct mutant *m = &ms->m[i];
+		const struct check_result *r;
+		struct grade g;
+
+		if (mutant_apply(e, sol, m, mdir, err, sizeof(err))) {
+			bad += problem(o, l, "exercise '%s': %s", e->id, err);
+			continue;
+		}
+		if (grade_dir(l, o, mdir, m->check, &g)) {
+			bad++;
+			continue;
+		}
+		r = result_of(&g, m->check);
+		if (!r || r->outcome == CHECK_PASS)
+			bad += problem(o, l, "exercise '%s': mutant '%s' (%s: %s) passes check '%s', which should reject it",
+				       e->id, m->name, m->bug_class, m->why, m->check);
+		else if (r->outcome == CHECK_ERROR)	/* not rejected: not graded */
+			bad += problem(o, l, "exercise '%s': mutant '%s': check '%s' could not grade it: %s",
+				       e->id, m->name, m->check, r->message);
+		else
+			note(o, l, "exercise '%s': mutant '%s' (%s) rejected by '%s': %s",
+			     e->id, m->name, m->bug_class, m->check, r->message);
+		grade_free(&g);
+	}
+	return bad;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int not_hidden(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+/* Every alternative correct solution gets full marks. */
+static int lint_alternatives(struct lesson *l, const struct lint_opts *o)
+{
+	struct lesson_exercise *e = l->exercise;
+	struct dirent **names = NULL;
+	char dir[4096], alt[4096 + 256];
+	int n, bad = 0;
+
+	snprintf(dir, sizeof(dir), "%s/%s/alternatives", o->exercises_dir, e->id);
+	n = scandir(dir, &names, not_hidden, by_name);
+	if (n < 0)
+		n = 0;
+	if (n < MIN_ALTERNATIVES)
+		bad += problem(o, l, "exercise '%s': %d alternative solution%s in '%s'; at least %d "
+			       "(correct, written the way strong students differ) show the checks pass "
+			       "what they should", e->id, n, n == 1 ? "" : "s", dir, MIN_ALTERNATIVES);
+	for (int i = 0; i < n; i++) {
+		struct grade g;
+
+		snprintf(alt, sizeof(alt), "%s/%s", dir, names[i]->d_name);
+		if (grade_dir(l, o, alt, NULL, &g) == 0) {
+			for (size_t k = 0; k < g.nresults; k++)
+				if (g.results[k].outcome != CHECK_PASS)
+					bad += problem(o, l, "exercise '%s': alternative '%s' is correct but %s '%s': %s",
+						       e->id, names[i]->d_name,
+						       g.results[k].outcome == CHECK_FAIL ? "fails" : "could not be graded by",
+						       g.results[k].name, g.results[k].message);
+			if (g.score == g.max_score && !g.ungraded)
+				note(o, l, "exercise '%s': alternative '%s' %u/%u", e->id,
+				     names[i]->d_name, g.score, g.max_score);
+			grade_free(&g);
+		} else {
+			bad++;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return bad;
+}
+
 static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 {
 	struct lesson_exercise *e = l->exercise;
-	char sol[4096], skel[4096], mdir[4096], mpath[4096], err[1024];
-	struct mutant *m = NULL;
-	size_t nm = 0;
+	char sol[4096], skel[4096], mpath[4096], err[1024];
+	struct mutants ms;
 	struct grade g;
 	int steps = 0, bad = 0;
 
 	snprintf(sol, sizeof(sol), "%s/%s/solution", o->exercises_dir, e->id);
 	snprintf(skel, sizeof(skel), "%s/skeleton-%s", o->work_dir, e->id);
-	snprintf(mdir, sizeof(mdir), "%s/mutant-%s", o->work_dir, e->id);
 	snprintf(mpath, sizeof(mpath), "%s/%s/mutants.lua", o->exercises_dir, e->id);
 	if (access(sol, R_OK))
 		return problem(o, l, "exercise '%s': no reference solution in '%s'",
@@ -192,11 +283,11 @@ static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 	if ((size_t)steps != e->nhints)
 		bad += problem(o, l, "exercise '%s': %d steps but %zu hints (one hint per step)",
 			       e->id, steps, e->nhints);
-	if (mutants_load(mpath, l, &m, &nm, err, sizeof(err)))
+	if (mutants_load(mpath, l, &ms, err, sizeof(err)))
 		return bad + problem(o, l, "exercise '%s': %s", e->id, err);
-	if (nm < MIN_MUTANTS)
-		bad += problem(o, l, "exercise '%s': %zu mutants; at least %d show the checks can fail",
-			       e->id, nm, MIN_MUTANTS);
+	if (ms.n < MIN_MUTANTS)
+		bad += problem(o, l, "exercise '%s': %zu mutants; at least %d, across the classes of bug "
+			       "a reviewer looks for, show the checks can fail", e->id, ms.n, MIN_MUTANTS);
 
 	/* The reference passes everything. */
 	if (grade_dir(l, o, sol, NULL, &g) == 0) {
@@ -210,6 +301,7 @@ static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 	} else {
 		bad++;
 	}
+	bad += lint_alternatives(l, o);
 	/* The skeleton does not. */
 	if (grade_dir(l, o, skel, NULL, &g) == 0) {
 		if (g.score == g.max_score)
@@ -224,33 +316,8 @@ static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 	} else {
 		bad++;
 	}
-	/* Each mutant is rejected by the check it names. */
-	for (size_t i = 0; i < nm; i++) {
-		const struct check_result *r;
-
-		if (mutant_apply(e, sol, &m[i], mdir, err, sizeof(err))) {
-			bad += problem(o, l, "exercise '%s': %s", e->id, err);
-			continue;
-		}
-		/* A mutant has to be rejected by the check it names:
-		 * run that one alone. */
-		if (grade_dir(l, o, mdir, m[i].check, &g)) {
-			bad++;
-			continue;
-		}
-		r = result_of(&g, m[i].check);
-		if (!r || r->outcome == CHECK_PASS)
-			bad += problem(o, l, "exercise '%s': mutant '%s' (%s) passes check '%s', which should reject it",
-				       e->id, m[i].name, m[i].why, m[i].check);
-		else if (r->outcome == CHECK_ERROR)	/* not rejected: not graded */
-			bad += problem(o, l, "exercise '%s': mutant '%s': check '%s' could not grade it: %s",
-				       e->id, m[i].name, m[i].check, r->message);
-		else
-			note(o, l, "exercise '%s': mutant '%s' rejected by '%s': %s",
-			     e->id, m[i].name, m[i].check, r->message);
-		grade_free(&g);
-	}
-	mutants_free(m, nm);
+	bad += lint_mutants(l, o, sol, &ms);
+	mutants_free(&ms);
 	return bad;
 }
 

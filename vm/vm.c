@@ -649,9 +649,16 @@ bool vm_alive(struct vm *vm)
 	return false;
 }
 
+/* The last 64 KiB of QEMU's log: its last words are at the end, after
+ * whatever trace events a check recorded. */
 static char *qemu_log_tail(struct vm *vm)
 {
-	return vmi_read_file(vm->qemu_log_path, 0, 64 << 10);
+	struct stat st;
+	off_t from = 0;
+
+	if (stat(vm->qemu_log_path, &st) == 0 && st.st_size > (64 << 10))
+		from = st.st_size - (64 << 10);
+	return vmi_read_file(vm->qemu_log_path, from, 64 << 10);
 }
 
 /* ---- QMP (JSON over the monitor socket) ---- */
@@ -775,6 +782,15 @@ int vm_read_phys(struct vm *vm, uint64_t addr, void *buf, size_t len)
 		return vmi_fail(vm, "short read of guest physical memory at 0x%llx",
 			    (unsigned long long)addr);
 	return 0;
+}
+
+int vm_trace(struct vm *vm, const char *event, bool on)
+{
+	if (vm->state != VM_READY)
+		return vmi_fail(vm, "the lab VM is not running");
+	return vmi_qmp_call(vm, json_pack("{s:s, s:{s:s, s:b}}", "execute",
+					  "trace-event-set-state", "arguments",
+					  "name", event, "enable", on), NULL);
 }
 
 /* ---- the channel ---- */

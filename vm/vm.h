@@ -160,6 +160,10 @@ int vm_kmsg(struct vm *vm, uint64_t *cursor, char **text);
 
 /* The host-side oracle: guest physical memory, read by QEMU (not the guest). */
 int vm_read_phys(struct vm *vm, uint64_t addr, void *buf, size_t len);
+/* Turns one of QEMU's trace events (`qemu-system-x86_64 -trace help`,
+ * e.g. pci_cfg_write) on or off; QEMU writes each event it records as a
+ * line of vm_qemu_log_path(). */
+int vm_trace(struct vm *vm, const char *event, bool on);
 /* A QEMU human-monitor command ("info pci"); *out is malloc'd. */
 int vm_monitor(struct vm *vm, const char *cmd, char **out);
 

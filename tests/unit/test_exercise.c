@@ -103,8 +103,7 @@ static void test_mutants(void)
 	struct lesson_exercise e = { 0 };
 	char *files[] = { "m.c", NULL };
 	struct lesson_check checks[] = { { .name = "reads-id" } };
-	struct mutant *m = NULL;
-	size_t n = 0;
+	struct mutants ms;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(root));
 	snprintf(sol, sizeof(sol), "%s/solution", root);
@@ -120,29 +119,57 @@ static void test_mutants(void)
 	snprintf(p, sizeof(p), "%s/mutants.lua", root);
 	CU_ASSERT_EQUAL(put(p,
 		"return {\n"
-		"  { name = 'no-enable', check = 'reads-id', file = 'm.c',\n"
+		"  classes = { { id = 'enable', what = 'used before enabled' },\n"
+		"              { id = 'dup', what = 'twice' } },\n"
+		"  { name = 'no-enable', class = 'enable', check = 'reads-id', file = 'm.c',\n"
 		"    from = 'ret = pci_enable_device(pdev);', to = 'ret = 0;', why = 'w' },\n"
-		"  { name = 'twice', check = 'reads-id', file = 'm.c', from = 'x = 1;', to = '', why = 'w' },\n"
+		"  { name = 'twice', class = 'dup', check = 'reads-id', file = 'm.c', from = 'x = 1;',\n"
+		"    to = '', why = 'w' },\n"
 		"}\n"), 0);
-	CU_ASSERT_EQUAL_FATAL(mutants_load(p, &l, &m, &n, err, sizeof(err)), 0);
-	CU_ASSERT_EQUAL(n, 2);
-	CU_ASSERT_STRING_EQUAL(m[0].check, "reads-id");
-	CU_ASSERT_EQUAL(mutant_apply(&e, sol, &m[0], out, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(mutants_load(p, &l, &ms, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ms.n, 2);
+	CU_ASSERT_EQUAL(ms.nclasses, 2);
+	CU_ASSERT_STRING_EQUAL(ms.classes[1].what, "twice");
+	CU_ASSERT_STRING_EQUAL(ms.m[0].check, "reads-id");
+	CU_ASSERT_STRING_EQUAL(ms.m[0].bug_class, "enable");
+	CU_ASSERT_EQUAL(mutant_apply(&e, sol, &ms.m[0], out, err, sizeof(err)), 0);
 	snprintf(p, sizeof(p), "%s/m.c", out);
 	text = read_text_file(p, NULL);
 	CU_ASSERT_STRING_EQUAL(text, "ret = 0;\nx = 1;\nx = 1;\n");
 	free(text);
 	/* 'from' must occur exactly once. */
-	CU_ASSERT_EQUAL(mutant_apply(&e, sol, &m[1], out, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(mutant_apply(&e, sol, &ms.m[1], out, err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mutant 'twice': its 'from' text occurs more than once in "));
-	mutants_free(m, n);
+	mutants_free(&ms);
+	CU_ASSERT_EQUAL(ms.n, 0);
 
 	/* A mutant naming a check the exercise does not have. */
 	snprintf(p, sizeof(p), "%s/mutants.lua", root);
 	CU_ASSERT_EQUAL(put(p,
-		"return { { name = 'x', check = 'nope', file = 'm.c', from = 'a', to = 'b', why = 'w' } }\n"), 0);
-	CU_ASSERT_EQUAL(mutants_load(p, &l, &m, &n, err, sizeof(err)), -1);
+		"return { classes = { { id = 'c', what = 'w' } },\n"
+		"  { name = 'x', class = 'c', check = 'nope', file = 'm.c', from = 'a', to = 'b', why = 'w' } }\n"), 0);
+	CU_ASSERT_EQUAL(mutants_load(p, &l, &ms, err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mutant 'x': the exercise has no check 'nope'"));
+	/* No classes listed; a class not listed; a class with no mutant. */
+	CU_ASSERT_EQUAL(put(p,
+		"return { { name = 'x', class = 'c', check = 'reads-id', file = 'm.c', from = 'a', to = 'b', why = 'w' } }\n"), 0);
+	CU_ASSERT_EQUAL(mutants_load(p, &l, &ms, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mutants.lua: needs classes = { { id = \"...\", what = \"...\" }, ... }: "
+				      "the classes of bug a reviewer looks for in this exercise"));
+	CU_ASSERT_EQUAL(put(p,
+		"return { classes = { { id = 'c', what = 'w' } },\n"
+		"  { name = 'x', class = 'd', check = 'reads-id', file = 'm.c', from = 'a', to = 'b', why = 'w' } }\n"), 0);
+	CU_ASSERT_EQUAL(mutants_load(p, &l, &ms, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mutant 'x': its class 'd' is not in the classes list"));
+	CU_ASSERT_EQUAL(put(p,
+		"return { classes = { { id = 'c', what = 'w' }, { id = 'order', what = 'in the wrong order' } },\n"
+		"  { name = 'x', class = 'c', check = 'reads-id', file = 'm.c', from = 'a', to = 'b', why = 'w' } }\n"), 0);
+	CU_ASSERT_EQUAL(mutants_load(p, &l, &ms, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "class 'order' (in the wrong order) has no mutant: add one that the checks must reject"));
+	CU_ASSERT_EQUAL(put(p,
+		"return { classes = { { id = 'c', what = 'w' }, { id = 'c', what = 'again' } } }\n"), 0);
+	CU_ASSERT_EQUAL(mutants_load(p, &l, &ms, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "class 'c' is listed twice"));
 	snprintf(p, sizeof(p), "rm -rf '%s'", root);
 	CU_ASSERT_EQUAL(system(p), 0);
 }

@@ -128,6 +128,34 @@ static void test_oops_json(void)
 	free(out);
 }
 
+/* t:source reads the submission's own files only; t:trace records QEMU's
+ * trace events (PCI configuration accesses here) for its check alone. */
+static void test_source_and_trace(void)
+{
+	char *out = NULL, cmd[3 * PATH_MAX + 256];
+	json_t *doc;
+
+	snprintf(cmd, sizeof(cmd), "ADDRLAB_LESSONS=%s/tests/grade/api-lessons %s/bin/addrlab-grade "
+		 "--format json %s/tests/grade/submissions/good 2>/dev/null", src_root, tv_build,
+		 src_root);
+	CU_ASSERT_EQUAL(tv_capture(cmd, &out), 3);
+	doc = json_loads(out, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_STRING_EQUAL(field(doc, "source", "outcome"), "pass");
+	CU_ASSERT_STRING_EQUAL(field(doc, "source-not-ours", "outcome"), "error");
+	CU_ASSERT_PTR_NOT_NULL(strstr(field(doc, "source-not-ours", "message"),
+				      "t:source: '../lesson.lua' is not one of the exercise's files"));
+	CU_ASSERT_STRING_EQUAL(field(doc, "traced", "outcome"), "pass");
+	CU_ASSERT_STRING_EQUAL(field(doc, "untraced-after", "outcome"), "pass");
+	CU_ASSERT_STRING_EQUAL(field(doc, "no-such-event", "outcome"), "error");
+	CU_ASSERT_PTR_NOT_NULL(strstr(field(doc, "no-such-event", "message"),
+				      "t:trace('no_such_event_here'): QEMU's monitor refused: unknown event"));
+	if (strcmp(field(doc, "traced", "outcome"), "pass"))
+		fprintf(stderr, "\n%s\n", out);
+	json_decref(doc);
+	free(out);
+}
+
 static void test_qemu_abort_named(void)
 {
 	char *out = NULL;
@@ -278,28 +306,38 @@ static void test_lint_clean(void)
 	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exercise 'hello': reference 5/5\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exercise 'hello': skeleton 2/5\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "mutant 'no-greeting' rejected by 'greets': kernel messages: expected to match 'hello, grader', got \"\"\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "mutant 'unused-variable' rejected by 'builds': the submission builds with 1 warning"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "mutant 'no-greeting' (output) rejected by 'greets': kernel messages: expected to match 'hello, grader', got \"\"\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "mutant 'unused-variable' (warnings) rejected by 'builds': the submission builds with 1 warning"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exercise 'hello': alternative 'printk' 5/5\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exercise 'count': alternative 'syscalls' 4/4\n"));
+	/* A one-line message shows line ends as \n: "1 2" is not "1\n2". */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "mutant 'no-newline' (format) rejected by 'counts': output: "
+				      "expected \"1\\n2\\n3\\n4\\n5\\n\", got \"1 2 3 4 5 \"\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: 2 lessons, 0 problems\n"));
 	free(out);
 }
 
 static void test_lint_finds_a_toothless_mutant(void)
 {
-	char *out = NULL, cmd[PATH_MAX + 512];
+	char *out = NULL, cmd[PATH_MAX + 1024];
 
-	/* A copy of the exercise with one more mutant that changes nothing
-	 * any check can see: lint must say so, and fail. */
+	/* A copy of the exercises with one more mutant that changes nothing
+	 * any check can see, an "alternative" that builds with a warning, and
+	 * one alternative too few: lint must say so, and fail. */
 	snprintf(cmd, sizeof(cmd),
 		 "t=$(mktemp -d) && cp -r tests/grade/exercises/* $t/ && "
-		 "sed -i 's/^}$/  { name = \"harmless\", check = \"greets\", file = \"hello.c\", "
+		 "sed -i 's/^}$/  { name = \"harmless\", class = \"output\", check = \"greets\", file = \"hello.c\", "
 		 "from = \"a module that greets\", to = \"a module\", why = \"only a comment\" },\\n}/' "
-		 "$t/hello/mutants.lua && ADDRLAB_EXERCISES=$t %s/bin/addrlab-grade lint; "
+		 "$t/hello/mutants.lua && cp tests/grade/submissions/warns/hello.c $t/hello/alternatives/printk/ && "
+		 "rm -r $t/count/alternatives/atoi && ADDRLAB_EXERCISES=$t %s/bin/addrlab-grade lint; "
 		 "rc=$?; rm -rf $t; exit $rc", tv_build);
 	CU_ASSERT_EQUAL(shell(cmd, &out), 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: tests/grade/lessons/hello: exercise 'hello': mutant 'harmless' (only a comment) passes check 'greets', which should reject it\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: 2 lessons, 1 problem\n"));
-	if (!strstr(out, "1 problem"))
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: tests/grade/lessons/hello: exercise 'hello': mutant 'harmless' (output: only a comment) passes check 'greets', which should reject it\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: tests/grade/lessons/hello: exercise 'hello': alternative 'printk' is correct but fails 'builds': the submission builds with 1 warning: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: tests/grade/lessons/hello-user: exercise 'count': 2 alternative solutions in '"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/count/alternatives'; at least 3 (correct, written the way strong students differ) show the checks pass what they should\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: 2 lessons, 3 problems\n"));
+	if (!strstr(out, "3 problems"))
 		fprintf(stderr, "\n%s\n", out);
 	free(out);
 }
@@ -508,6 +546,8 @@ void register_grade_tests(void)
 	CU_add_test(s, "an oops is named with its evidence (JSON)", test_oops_json);
 	CU_add_test(s, "a hang is found in seconds, twice", test_hang_is_bounded);
 	CU_add_test(s, "QEMU aborting is named, with edu's limit", test_qemu_abort_named);
+	CU_add_test(s, "t:source and t:trace: the submission's files, QEMU's events, one check's",
+		    test_source_and_trace);
 	CU_add_test(s, "the student's Makefile, Kbuild and links are ignored", test_sneaky_files_ignored);
 	CU_add_test(s, "bad command lines", test_usage_errors);
 	CU_add_test(s, "lint: the fixture is clean", test_lint_clean);
