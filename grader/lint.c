@@ -317,6 +317,7 @@ static int lint_exercise(struct lesson *l, const struct lint_opts *o)
 		bad++;
 	}
 	bad += lint_mutants(l, o, sol, &ms);
+	note(o, l, "exercise '%s': %zu mutants in %zu classes of bug", e->id, ms.n, ms.nclasses);
 	mutants_free(&ms);
 	return bad;
 }

@@ -27,6 +27,36 @@ local function decoding_off(t)
        "0000\n", "edu's PCI command register before loading")
 end
 
+-- edu's registers 0x00-0x24, as QEMU reads them from the host.
+local REGS = { [0x00] = "ID", [0x04] = "liveness", [0x08] = "factorial",
+               [0x20] = "status", [0x24] = "interrupt status" }
+
+-- Why the driver printed `got` for the ID, from what the evidence shows.
+local function wrong_id(t, got)
+  local cmd = tonumber(t:run("setpci -s 00:02.0 COMMAND").out, 16) or 0
+  local shown = string.format("0x%08x", got)
+  if cmd & 2 == 0 then
+    return "the ID read " .. shown .. " and edu's memory decoding is off (PCI command register "
+      .. string.format("0x%04x", cmd) .. ", bit 1 clear) while your driver is bound: "
+      .. "pci_enable_device() turns it on; until then nothing answers at BAR0"
+  end
+  local s = bar0(t)
+  if got == 0 or got == 0xffff or got == 0xff or got == 0xffffffff then
+    return "the ID read " .. shown .. ", but memory decoding is on and edu answers a 32-bit read "
+      .. string.format("of BAR0 + 0x00 with 0x%08x (read by QEMU from the host): ", reg(t, s, 0))
+      .. "edu answers only 4-byte accesses to its registers, so a narrower read (ioread16, "
+      .. "ioread8, readw) gets nothing: read it with ioread32()"
+  end
+  for off = 0x04, 0x24, 4 do
+    if REGS[off] and reg(t, s, off) == got then
+      return string.format("the ID read %s, which is what edu's %s register at BAR0 + 0x%02x holds: "
+        .. "the ID register is at BAR0 + 0x00 (EDU_REG_ID)", shown, REGS[off], off)
+    end
+  end
+  return string.format("the ID read %s, expected 0x%08x: read BAR0 + EDU_REG_ID (0x00) with ioread32()",
+                       got, ID)
+end
+
 local function id_line(t, text)
   return text:match("edu_id[^\n]-: ID (0x%x+)")
 end
@@ -64,8 +94,28 @@ local function load(t, what)
 end
 
 -- Unloads the submission and insists that BAR0 is free again.
-local function unload(t)
+-- What the kernel says when a driver frees something twice or frees what it
+-- never had (a release_region, iounmap or vunmap of nothing).
+local COMPLAINTS = { "Trying to free nonexistent resource", "iounmap: bad address",
+                     "Trying to vunmap", "Trying to vfree", "WARNING:", "BUG:" }
+
+-- rmmod, then the kernel log must hold no complaint about what remove() freed.
+local function rmmod_quietly(t)
   t:rmmod()
+  local log = t:dmesg()
+  for _, c in ipairs(COMPLAINTS) do
+    local at = log:find(c, 1, true)
+    if at then
+      local line = log:sub(1, at):match("[^\n]*$") .. log:sub(at + 1):match("^[^\n]*")
+      t:fail("rmmod edu_id made the kernel complain: \"" .. line:gsub("^%[[ %d.]+%] ", "")
+             .. "\": remove() frees something twice (pci_iounmap, pci_release_region), or frees "
+             .. "what a managed (pcim_/devm_) call already frees for you")
+    end
+  end
+end
+
+local function unload(t)
+  rmmod_quietly(t)
   if not claimable(t) then
     restart(t, "after rmmod edu_id another driver cannot claim BAR0: remove() must call pci_release_region()")
   end
@@ -201,13 +251,9 @@ return {
                    .. "is the driver's probe() called (PCI_DEVICE(EDU_VENDOR_ID, EDU_DEVICE_ID)), "
                    .. "and does it reach the pr_info()?")
           end
-          if tonumber(got) == 0 or tonumber(got) == 0xffffffff then
-            t:fail("the ID read " .. got .. ": nothing answered at BAR0. The device does not "
-                   .. "decode its BAR until pci_enable_device() turns memory decoding on "
-                   .. "(QEMU returns 0 for an address no device decodes; real PCI hardware, all ones)")
+          if tonumber(got) ~= ID then
+            t:fail(wrong_id(t, tonumber(got)))
           end
-          t:eq(got, string.format("0x%08x", ID),
-               "the ID your driver printed (read at BAR0 + EDU_REG_ID, which is 0x00)")
           t:match(t:run("lspci -k -s 00:02.0").out, "Kernel driver in use: edu_id",
                   "lspci -k: the driver bound to edu")
         end },
@@ -216,16 +262,24 @@ return {
         title = { en = "the liveness test reaches the device", ko = "liveness 시험이 실제 디바이스에 닿는다" },
         run = function(t)
           local s = bar0(t)
-          -- A driver that only reads must not pass on what an earlier one wrote.
-          set_liveness(t, s, ~PROBE & 0xffffffff)
+          -- Any value may be written; one that only reads must not pass on
+          -- what was there before, so put something unforeseeable there.
+          local before = math.random(1, 0x7ffffffe)
+          set_liveness(t, s, before)
           insmod(t, "loading edu_id")
           local w, r = t:dmesg():match("edu_id[^\n]-: liveness: wrote (0x%x+), read (0x%x+)")
           t:expect(w, "no line \"edu_id: liveness: wrote 0x..., read 0x...\" in the kernel log "
                    .. "(probe must get past the ID first)")
-          t:eq(r, string.format("0x%08x", ~PROBE & 0xffffffff),
-               "what your driver read back from the liveness register after writing 0x5aa55aa5")
-          t:eq(string.format("0x%08x", reg(t, s, 4)), string.format("0x%08x", ~PROBE & 0xffffffff),
-               "edu's liveness register, read by QEMU from the host (did iowrite32 reach BAR0 + 0x04?)")
+          local want = string.format("0x%08x", ~tonumber(w) & 0xffffffff)
+          local host = reg(t, s, 4)
+          if host == ~before & 0xffffffff then
+            t:fail(string.format("edu's liveness register, read by QEMU from the host, still holds "
+              .. "0x%08x, what the check put there before loading: nothing your driver wrote reached "
+              .. "BAR0 + 0x04 (iowrite32(value, edu->regs + EDU_REG_LIVENESS): value first)", host))
+          end
+          t:eq(string.format("0x%08x", host), want, "edu's liveness register, read by QEMU from the "
+               .. "host, after your driver wrote " .. w .. " (edu keeps the inverse of what it is given)")
+          t:eq(r, want, "what your driver read back from the liveness register after writing " .. w)
         end },
 
       { name = "unmaps", points = 1, timeout = 60,
@@ -239,7 +293,7 @@ return {
           load(t, "loading edu_id")
           t:eq(tonumber(t:run(count).out), base + 1,
                "ioremap mappings of BAR0 in /proc/vmallocinfo while loaded (pci_iomap makes one)")
-          t:rmmod()
+          rmmod_quietly(t)
           t:eq(tonumber(t:run(count).out), base,
                "ioremap mappings of BAR0 in /proc/vmallocinfo after rmmod (remove() must call pci_iounmap)")
         end },
@@ -272,10 +326,14 @@ return {
           local before = t:run("cat /proc/iomem").out
           unload(t)
           local after = t:run("cat /proc/iomem").out
+          local enabled = t:run("cat " .. DEV .. "/enable").out
           t:match(before, iomem_line(s, e, "edu_id"),
                   "/proc/iomem while edu_id is loaded (pci_request_region with KBUILD_MODNAME)")
           t:expect(not after:find(": edu_id", 1, true),
                    "after rmmod /proc/iomem still shows \"edu_id\": remove() must call pci_release_region()")
+          t:expect(enabled == "0\n", "after rmmod edu is still enabled (" .. DEV .. "/enable reads "
+                   .. enabled:gsub("\n", "") .. "): remove() must call pci_disable_device(), "
+                   .. "once for each pci_enable_device()")
         end },
     },
   },
