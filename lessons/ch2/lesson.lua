@@ -74,6 +74,37 @@ local function same_config(t, before, after, what)
   end
 end
 
+-- Replays the configuration writes QEMU saw (t:traces() of pci_cfg_write)
+-- from the state before the program ran: BAR0 may change only while memory
+-- decoding is off, and decoding comes back on only once BAR0 holds its
+-- value again.  Returns nil, or what went wrong, in the learner's terms.
+local function order_problem(traces, cmd, bar)
+  local decode, now, n = cmd & 2 ~= 0, bar, 0
+  for off, val in traces:gmatch("pci_cfg_write edu [%x:.]+ @0x(%x+) <%- 0x(%x+)") do
+    off, val, n = tonumber(off, 16), tonumber(val, 16), n + 1
+    if off == 0x04 then
+      decode = val & 2 ~= 0
+      if decode and now ~= bar then
+        return ("write %d turned memory decoding back on (command 0x%04x) while BAR0 still held "
+          .. "0x%08x: put BAR0 back first, then the command register"):format(n, val, now)
+      end
+    elseif off == 0x10 then
+      if decode then
+        return ("write %d put 0x%08x into BAR0 while memory decoding was on: the device then "
+          .. "answers at whatever address that is. Turn decoding off first (write the command "
+          .. "register with PCI_COMMAND_MEMORY cleared)"):format(n, val)
+      end
+      now = val
+    else
+      return ("write %d went to configuration offset 0x%02x (%s): sizing BAR0 writes only the "
+        .. "command register and BAR0"):format(n, off, register(off))
+    end
+  end
+  if n == 0 then
+    return "bar_size wrote nothing to edu's configuration space: sizing a BAR writes all ones into it"
+  end
+end
+
 return {
   id = "ch2",
   number = 2,
@@ -232,6 +263,26 @@ return {
           t:expect(size == e - s + 1,
             ("size=0x%x is not BAR0's size: an unchanged configuration space only counts once the program really sizes the BAR")
               :format(size))
+        end },
+
+      { name = "order", points = 2, timeout = 60,
+        title = { en = "writes BAR0 only while decoding is off, and turns decoding back on last",
+                  ko = "디코딩이 꺼진 동안에만 BAR0에 쓰고, 디코딩은 맨 마지막에 다시 켠다" },
+        run = function(t)
+          local cmd = reset(t)
+          t:run("setpci -s 00:02.0 COMMAND=0002")
+          local bar = tonumber(t:run("setpci -s 00:02.0 BASE_ADDRESS_0").out, 16)
+          -- QEMU lists every configuration write, in order: the guest
+          -- cannot hide one.
+          t:trace("pci_cfg_write")
+          t:exec("", { timeout = 30 })
+          local writes = t:traces()
+          restore(t, cmd)
+          local why = order_problem(writes, 2, bar)
+          if why then
+            t:fail(why .. " (QEMU saw, in order: " .. writes:gsub("pci_cfg_write edu [%x:.]+ ", "")
+                   :gsub("\n$", ""):gsub("\n", "; ") .. ")")
+          end
         end },
 
       { name = "refuses-bound", points = 2, timeout = 60,
