@@ -23,4 +23,13 @@ return {
   { name = "private-mapping", class = "mapping", check = "phys-holds-the-page", file = "pagemap.c",
     from = "PROT_READ | PROT_WRITE, MAP_SHARED,", to = "PROT_READ | PROT_WRITE, MAP_PRIVATE,",
     why = "a private mapping writes into anonymous copies, not the file's pages" },
+  { name = "anonymous", class = "mapping", check = "phys-holds-the-page", file = "pagemap.c",
+    from = "MAP_SHARED,\n\t\t   fd, 0);", to = "MAP_SHARED | MAP_ANONYMOUS,\n\t\t   -1, 0);",
+    why = "maps anonymous memory instead of the file: the frames hold the text, but they are not the file's pages" },
+  { name = "write-reversed", class = "indexing", check = "phys-holds-the-page", file = "pagemap.c",
+    from = "snprintf(map + k * page_size, page_size,", to = "snprintf(map + (pages - 1 - k) * page_size, page_size,",
+    why = "writes page K's text into page PAGES - 1 - K: the frames are right, the pages hold the wrong text" },
+  { name = "present-bit-62", class = "bits", check = "one-line-per-page", file = "pagemap.c",
+    from = "#define PM_PRESENT\t(1ull << 63)", to = "#define PM_PRESENT\t(1ull << 62)",
+    why = "tests bit 62 (swapped) for present: every page reads as not present" },
 }

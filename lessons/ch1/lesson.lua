@@ -85,6 +85,35 @@ local function check_lines(t, cmd, out)
   end
 end
 
+-- Why the frame at e.phys does not hold page e.k's text, as specifically as
+-- the evidence allows: which page's text it holds and whether the program
+-- wrote that page wrongly or read another page's entry, or whether phys is
+-- really the frame number.
+local function wrong_frame(t, file, e, want, got, ram)
+  local at = ("%s: guest physical memory at 0x%x holds \"%s\", not page %d's text \"%s\""):format(
+    e.line, e.phys, printable(got), e.k, want)
+  local j = tonumber(got:match("^" .. file:gsub("%-", "%%-") .. " page (%d+)%z"))
+  if j then
+    local in_file = t:run(("dd if=%s bs=4096 skip=%d count=1 2>/dev/null | head -c %d"):format(
+      file, e.k, #want)).out
+    if in_file ~= want then
+      return at .. (": and page %d of the file itself holds \"%s\": your program wrote the wrong "
+        .. "page (page K starts at map + K * page_size)"):format(e.k, printable(in_file))
+    end
+    return at .. (": that is page %d's frame, so the entry your program read for page %d belongs to "
+      .. "page %d (the entry for virt is at offset virt / page_size * 8 in pagemap)"):format(j, e.k, j)
+  end
+  local addr = e.phys * PAGE
+  if in_ram(ram, addr) and t:phys(addr, #want + 1) == want .. "\0" then
+    return at .. (": page %d's text is at 0x%x = 0x%x * 4096: phys printed the frame number, "
+      .. "not the address (phys = PFN * page size + offset in the page)"):format(e.k, addr, e.phys)
+  end
+  return at .. ": that frame does not hold the page your program wrote. The file's own pages stay "
+    .. "in the page cache after your program exits; a private or anonymous mapping's pages are freed "
+    .. "with it. Check the MAP_SHARED mapping of the file, the entry at vpn * 8, and PFN (bits 0-54) "
+    .. "* page size"
+end
+
 -- The oracle: QEMU reads each printed physical address from the host.
 local function check_frames(t, file, out, rewrite)
   local ram = system_ram(t)
@@ -94,9 +123,9 @@ local function check_frames(t, file, out, rewrite)
         :format(e.line, e.phys or -1))
     local want = ("%s page %d"):format(file, e.k)
     local got = t:phys(e.phys, #want + 1)
-    t:expect(got == want .. "\0",
-      ("%s: guest physical memory at 0x%x holds \"%s\", not the page's text \"%s\": that frame is not the page your program wrote (a shared mapping? the entry at vpn * 8? PFN bits 0-54 times the page size?)")
-        :format(e.line, e.phys, printable(got), want))
+    if got ~= want .. "\0" then
+      t:fail(wrong_frame(t, file, e, want, got, ram))
+    end
   end
   if not rewrite then return end
   -- Write new text through the file, not through the program's mapping: it
