@@ -11,6 +11,11 @@
  *	edu-mmap bench N	N reads of the ID register by each path
  *	edu-mmap hold		keep it mapped until SIGUSR1, then try both paths
  *				(what an unbind in between did to them)
+ *	edu-mmap window OFFSET LENGTH [ro]
+ *				map LENGTH bytes at OFFSET (shared; ro: the
+ *				device opened read-only and mapped PROT_READ)
+ *				and print the first 32-bit word there, or the
+ *				errno's name if mmap() refuses
  *
  * and the system call paths, one call per access (OFFSET and VALUE in C
  * notation; a refused access prints the errno's name, e.g. EINVAL):
@@ -27,6 +32,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +102,8 @@ static int usage(void)
 {
 	fputs("usage: edu-mmap [--dev PATH] id | alive VALUE | smaps | bad | bench N | hold\n"
 	      "       edu-mmap [--dev PATH] pread OFFSET | pwrite OFFSET VALUE | "
-	      "ioctl OFFSET [VALUE]\n", stderr);
+	      "ioctl OFFSET [VALUE]\n"
+	      "       edu-mmap [--dev PATH] window OFFSET LENGTH [ro]\n", stderr);
 	return 2;
 }
 
@@ -270,6 +277,31 @@ static int cmd_bad(int fd)
 	return ret;
 }
 
+/* A window of the BAR at another offset and length than map_bar()'s. */
+static int cmd_window(int argc, char **argv)
+{
+	bool ro = argc == 5;
+	off_t off = (off_t)strtoull(argv[2], NULL, 0);
+	size_t len = (size_t)strtoull(argv[3], NULL, 0);
+	volatile uint32_t *p;
+	int fd;
+
+	if (ro && strcmp(argv[4], "ro"))
+		return usage();
+	fd = open(dev_path, ro ? O_RDONLY : O_RDWR);
+	if (fd < 0)
+		return fail("cannot open '%s': %s", dev_path, strerror(errno));
+	p = mmap(NULL, len, PROT_READ | (ro ? 0 : PROT_WRITE), MAP_SHARED, fd, off);
+	if (p == MAP_FAILED) {
+		printf("%s\n", errno_name(errno));
+	} else {
+		printf("0x%08x\n", p[0]);
+		munmap((void *)p, len);
+	}
+	close(fd);
+	return 0;
+}
+
 static double now_ns(void)
 {
 	struct timespec ts;
@@ -348,8 +380,11 @@ int main(int argc, char **argv)
 	    !(!strcmp(cmd, "hold") && argc == 2) &&
 	    !(!strcmp(cmd, "pread") && argc == 3) &&
 	    !(!strcmp(cmd, "pwrite") && argc == 4) &&
-	    !(!strcmp(cmd, "ioctl") && (argc == 3 || argc == 4)))
+	    !(!strcmp(cmd, "ioctl") && (argc == 3 || argc == 4)) &&
+	    !(!strcmp(cmd, "window") && (argc == 4 || argc == 5)))
 		return usage();
+	if (!strcmp(cmd, "window"))
+		return cmd_window(argc, argv);
 
 	fd = open_dev();
 	if (fd < 0)

@@ -43,6 +43,12 @@ local function unload(t)
   end
 end
 
+-- C source without its comments and string literals, for checks that must
+-- read what the code does.
+local function code(src)
+  return (src:gsub("/%*.-%*/", " "):gsub("//[^\n]*", ""):gsub('"[^"\n]*"', '""'))
+end
+
 local SIGNALS = { [7] = "SIGBUS", [11] = "SIGSEGV" }
 
 -- Runs edu-mmap on /dev/bar_mmap; a crash or a failed mmap() ends the check.
@@ -222,6 +228,57 @@ return {
           t:expect((" " .. flags .. " "):find(" io "), "VmFlags lack io (VM_IO): " .. flags)
           t:expect((" " .. flags .. " "):find(" pf "), "VmFlags lack pf (VM_PFNMAP): " .. flags
                    .. " - the pages must be mapped with (io_)remap_pfn_range")
+        end },
+
+      { name = "uncached", points = 2, timeout = 60,
+        title = { en = "the mapping is uncached: pgprot_noncached (read in the source)",
+                  ko = "매핑이 캐시되지 않는다: pgprot_noncached (소스에서 확인)" },
+        run = function(t)
+          -- In the lab VM the CPU's MTRRs are off and the kernel skips PAT,
+          -- so every mapping of BAR0 comes out uncached whatever the driver
+          -- asks for: only the source shows what it asks for.
+          local src = code(t:source("bar_mmap.c"))
+          t:expect(not src:find("pgprot_writecombine", 1, true),
+                   "bar_mmap.c maps with pgprot_writecombine: write-combining is for frame buffers; "
+                   .. "stores to registers may be merged or reordered. (Read in your source: in the lab "
+                   .. "VM the kernel skips x86 PAT, so a run cannot show a mapping's memory type)")
+          t:expect(src:find("pgprot_noncached%s*%(") or src:find("pgprot_device%s*%("),
+                   "bar_mmap.c never calls pgprot_noncached(): registers mapped write-back may be "
+                   .. "read from stale cache lines, and stores reach the device late. Set "
+                   .. "vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot) before mapping. (Read in "
+                   .. "your source: in the lab VM the kernel skips x86 PAT, so a run cannot show a "
+                   .. "mapping's memory type)")
+        end },
+
+      { name = "windows", points = 2, timeout = 60,
+        title = { en = "maps any window inside BAR0: at an offset, shorter than the BAR, read-only",
+                  ko = "BAR0 안의 어떤 창이든 매핑한다: 오프셋이 있어도, BAR보다 짧아도, 읽기 전용이어도" },
+        run = function(t)
+          load(t)
+          -- edu answers 0xffffffff past its registers (0x00-0xff): a window
+          -- at a page offset must see that, not the ID at offset 0.
+          local cases = {
+            { "0 4096", "0x010000ed", "one page at offset 0 (a window shorter than the BAR)" },
+            { "0x1000 4096", "0xffffffff", "one page at offset 0x1000" },
+            { "0xff000 4096", "0xffffffff", "the last page of BAR0, at offset 0xff000" },
+            { "0 4096 ro", "0x010000ed", "a read-only shared mapping (the device opened O_RDONLY, PROT_READ)" },
+          }
+          for _, c in ipairs(cases) do
+            local got = t:run(TOOL .. "window " .. c[1]).out:gsub("\n$", "")
+            if got == "0x010000ed" and c[2] ~= got then
+              t:fail(("%s reads 0x010000ed, the ID register at offset 0: the window's first page is "
+                .. "BAR0's first page whatever the offset. The pfn is (BAR0's start >> PAGE_SHIFT) "
+                .. "+ vma->vm_pgoff (vm_pgoff counts pages, not bytes)"):format(c[3]))
+            elseif got:match("^E") and c[1]:find(" ro", 1, true) then
+              t:fail(("%s was refused with %s: a MAP_SHARED mapping of a file opened read-only has "
+                .. "VM_MAYSHARE but not VM_SHARED. Test VM_MAYSHARE to refuse private mappings")
+                :format(c[3], got))
+            elseif got:match("^E") then
+              t:fail(("%s was refused with %s: every window inside BAR0 is legal, whatever its "
+                .. "offset and length (refuse only what reaches past BAR0's end)"):format(c[3], got))
+            end
+            t:eq(got, c[2], "the first 32-bit word of " .. c[3])
+          end
         end },
 
       { name = "refuses-private", points = 2, timeout = 60,
