@@ -4,7 +4,8 @@
  * fault_pages) and touches its pages one at a time, so each first touch is
  * one page fault the module handles.
  *
- *	fault-touch [--dev PATH] [--pages N] [--hold] [--private] [ACTION...]
+ *	fault-touch [--dev PATH] [--pages N] [--offset N] [--ro] [--hold]
+ *		    [--private] [ACTION...]
  *	fault-touch [--dev PATH] --past-end
  *
  * Actions run in order, in one mapping:
@@ -15,7 +16,11 @@
  * (debugfs).  --pages sets the mapping's length (default: the module's
  * npages); --hold keeps the mapping until the tool is killed, so the
  * page references can be watched from debugfs; --private asks for a
- * private mapping, which the module refuses.  --past-end maps npages + 1
+ * private mapping, which the module refuses.  --offset N maps from the
+ * device's page N (the mmap() offset): page K of the mapping is the
+ * device's page N + K, and that is the number printed.  --ro opens the
+ * device read-only and maps it PROT_READ (shared all the same: no
+ * VM_SHARED, but VM_MAYSHARE).  --past-end maps npages + 1
  * pages and reads the last one, which must raise SIGBUS: it prints
  * "SIGBUS at page N" and exits 0.  --dev maps another device node that
  * works the same way (an exercise's /dev/NAME): npages and the fault
@@ -60,8 +65,8 @@ static int fail(const char *fmt, ...)
 
 static int usage(void)
 {
-	fputs("usage: fault-touch [--dev PATH] [--pages N] [--hold] [--private] "
-	      "[K | --write K TEXT]...\n"
+	fputs("usage: fault-touch [--dev PATH] [--pages N] [--offset N] [--ro] [--hold] "
+	      "[--private] [K | --write K TEXT]...\n"
 	      "       fault-touch [--dev PATH] --past-end\n", stderr);
 	return 2;
 }
@@ -131,7 +136,7 @@ static void print_text(const volatile char *p)
 
 /* The mapping, where the SIGBUS path (after siglongjmp) can see it. */
 static volatile char *map;
-static long map_pages, page_size;
+static long map_pages, page_size, offset_pages;
 static long sigbus_expected_at = -1;	/* --past-end: the page past the end */
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
@@ -169,7 +174,7 @@ static int run_actions(int argc, char **argv, int first)
 		} else {
 			(void)page[0];
 		}
-		printf("page %ld pfn=0x%llx faults=%s %s=", k, pfn_of(page),
+		printf("page %ld pfn=0x%llx faults=%s %s=", offset_pages + k, pfn_of(page),
 		       faults_now(), write ? "wrote" : "text");
 		print_text(page);
 		putchar('\n');
@@ -205,7 +210,7 @@ int main(int argc, char **argv)
 	char npages_param[256];
 	const char *name;
 	long npages, len = -1;
-	int fd, first = 1, past_end = 0, hold = 0, share = MAP_SHARED, ret;
+	int fd, first = 1, past_end = 0, hold = 0, share = MAP_SHARED, ro = 0, ret;
 
 	for (; first < argc && !strncmp(argv[first], "--", 2); first++) {
 		if (!strcmp(argv[first], "--past-end")) {
@@ -214,6 +219,13 @@ int main(int argc, char **argv)
 			hold = 1;
 		} else if (!strcmp(argv[first], "--private")) {
 			share = MAP_PRIVATE;	/* the module must refuse it */
+		} else if (!strcmp(argv[first], "--ro")) {
+			ro = 1;
+		} else if (!strcmp(argv[first], "--offset") && first + 1 < argc) {
+			offset_pages = parse_count(argv[++first]);
+			if (offset_pages < 0)
+				return fail("'--offset %s' is not a page number",
+					    argv[first]);
 		} else if (!strcmp(argv[first], "--dev") && first + 1 < argc) {
 			device = argv[++first];
 		} else if (!strcmp(argv[first], "--pages") && first + 1 < argc) {
@@ -233,15 +245,15 @@ int main(int argc, char **argv)
 	snprintf(npages_param, sizeof(npages_param), NPAGES_PARAM, name);
 	snprintf(faults_file, sizeof(faults_file), FAULTS_FILE, name);
 	npages = read_number(npages_param);
-	fd = open(device, O_RDWR);
+	fd = open(device, ro ? O_RDONLY : O_RDWR);
 	if (npages < 0 || (fd < 0 && errno == ENOENT))
 		return fail("no %s: insmod %s.ko first", device, name);
 	if (fd < 0)
 		return fail("cannot open '%s': %s", device, strerror(errno));
 	page_size = sysconf(_SC_PAGESIZE);
 	map_pages = len < 0 ? npages + past_end : len;
-	map = mmap(NULL, map_pages * page_size, PROT_READ | PROT_WRITE, share,
-		   fd, 0);
+	map = mmap(NULL, map_pages * page_size, PROT_READ | (ro ? 0 : PROT_WRITE),
+		   share, fd, (off_t)offset_pages * page_size);
 	if (map == MAP_FAILED)
 		return fail("cannot map %ld pages of '%s': %s", map_pages,
 			    device, strerror(errno));

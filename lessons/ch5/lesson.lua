@@ -174,6 +174,12 @@ return {
         run = function(t)
           t:insmod()
           local r = touch(t, "0 2 5 0 2 5")
+          local bus = r.out:match("SIGBUS at page (%d+)")
+          if bus and not r.out:find("faults=[1-9]") then
+            t:fail("reading page " .. bus .. " raised SIGBUS and no fault was counted: your fault "
+                   .. "handler never ran. mmap() must set vma->vm_ops = &nopage_vm_ops (a mapping of "
+                   .. "a file with no fault handler gets SIGBUS at its first touch)")
+          end
           t:eq(r.status, 0, "exit status of fault-touch 0 2 5 0 2 5 (it printed: " .. r.out .. ")")
           t:match(r.out, "faults before: 0\n", "the fault counter right after insmod")
           local pages = touched(r.out)
@@ -229,6 +235,38 @@ return {
           local ok = touch(t, "--pages 4 0 1 2")
           t:eq(ok.status, 0, "touching pages 0 1 2 of a 4-page mapping of a 3-page device")
           clean_dmesg(t, "after the SIGBUS")
+        end },
+
+      { name = "offset-and-read-only", points = 2, timeout = 60,
+        title = { en = "a mapping from the device's page 2, and a read-only one, see the right pages",
+                  ko = "디바이스의 2번 페이지부터 만든 매핑과 읽기 전용 매핑도 맞는 페이지를 본다" },
+        run = function(t)
+          t:insmod()
+          local r = touch(t, "--offset 2 --pages 3 0 1 2")
+          t:eq(r.status, 0, "exit status of fault-touch --offset 2 --pages 3 0 1 2 (it printed: " .. r.out .. ")")
+          local pages = touched(r.out)
+          t:eq(#pages, 3, "pages fault-touch --offset 2 reported")
+          for i, p in ipairs(pages) do
+            local k = tonumber(p.text:match("^nopage: page (%d+) written by the kernel$"))
+            if k and k ~= p.idx then
+              t:fail(("page %d of a mapping made at offset 2 pages (the device's page %d) holds page "
+                .. "%d's text: the fault handler counts pages from the mapping's start. vmf->pgoff "
+                .. "already includes the mmap() offset (vm_pgoff); vmf->address - vma->vm_start "
+                .. "does not"):format(i - 1, p.idx, k))
+            end
+            t:eq(p.text, kernel_text(p.idx), "text of the device's page " .. p.idx
+                 .. " through a mapping made at offset 2 pages")
+          end
+          local ro = touch(t, "--ro --pages 1 0")
+          if ro.out:find("Invalid argument", 1, true) then
+            t:fail("a read-only shared mapping (opened O_RDONLY, PROT_READ, MAP_SHARED) was refused "
+                   .. "with EINVAL: it has VM_MAYSHARE but not VM_SHARED, which is set only for "
+                   .. "writable shared mappings. Refuse what lacks VM_MAYSHARE")
+          end
+          t:eq(ro.status, 0, "exit status of fault-touch --ro (it printed: " .. ro.out .. ")")
+          local p = touched(ro.out)[1]
+          t:expect(p, "fault-touch --ro printed no page: " .. ro.out)
+          t:eq(p.text, kernel_text(0), "page 0 through a read-only mapping")
         end },
 
       { name = "refuses-private", points = 1, timeout = 60,
