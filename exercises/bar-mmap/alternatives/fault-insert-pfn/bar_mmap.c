@@ -68,6 +68,7 @@ static int bar_mmap_map(struct bar_mmap *bm, struct vm_area_struct *vma)
 	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
 		return -ENXIO;
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	vma->vm_ops = &bar_mmap_vm_ops;
 	return 0;
@@ -96,6 +97,7 @@ static int bar_mmap_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	o->bm = bm;
 	o->file = file;
+
 	down_write(&bm->lock);
 	list_add(&o->node, &bm->opens);
 	kref_get(&bm->ref);
@@ -191,6 +193,7 @@ static void bar_mmap_remove(struct pci_dev *pdev)
 
 	misc_deregister(&bm->misc);
 	/* No new mapping, and none left in any process. */
+
 	down_write(&bm->lock);
 	bm->gone = true;
 	list_for_each_entry(o, &bm->opens, node)

@@ -74,6 +74,7 @@ static int bar_mmap_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	o->bm = bm;
 	o->file = file;
+
 	down_write(&bm->lock);
 	list_add(&o->node, &bm->opens);
 	kref_get(&bm->ref);
@@ -169,6 +170,7 @@ static void bar_mmap_remove(struct pci_dev *pdev)
 
 	misc_deregister(&bm->misc);
 	/* No new mapping, and none left in any process. */
+
 	down_write(&bm->lock);
 	bm->gone = true;
 	list_for_each_entry(o, &bm->opens, node)

@@ -47,6 +47,7 @@ static int bar_mmap_map(struct bar_mmap *bm, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (off >= bm->len || len > bm->len - off)
 		return -ENXIO;
+
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	/* It checks the window again, and takes vm_pgoff into account. */
 	return vm_iomap_memory(vma, bm->start, bm->len);
@@ -75,6 +76,7 @@ static int bar_mmap_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	o->bm = bm;
 	o->file = file;
+
 	down_write(&bm->lock);
 	list_add(&o->node, &bm->opens);
 	kref_get(&bm->ref);
@@ -170,6 +172,7 @@ static void bar_mmap_remove(struct pci_dev *pdev)
 
 	misc_deregister(&bm->misc);
 	/* No new mapping, and none left in any process. */
+
 	down_write(&bm->lock);
 	bm->gone = true;
 	list_for_each_entry(o, &bm->opens, node)

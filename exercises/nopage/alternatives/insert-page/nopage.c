@@ -29,8 +29,10 @@ static struct dentry *nopage_dir;
 static vm_fault_t nopage_fault(struct vm_fault *vmf)
 {
 	struct page *page;
+
 	if (vmf->pgoff >= npages)
 		return VM_FAULT_SIGBUS;
+
 	page = nopage_pages[vmf->pgoff];
 	atomic_inc(&nopage_faults);
 	/* Maps the page and takes its reference; the fault is then done. */

@@ -30,6 +30,7 @@ static struct dentry *nopage_dir;
 static vm_fault_t nopage_fault(struct vm_fault *vmf)
 {
 	struct page *page;
+
 	if (vmf->pgoff >= npages)
 		return VM_FAULT_SIGBUS;
 	page = vmalloc_to_page(nopage_buf + (vmf->pgoff << PAGE_SHIFT));
