@@ -14,8 +14,8 @@
 
 /* What an exercise needs to show its checks are right: mutants that they
  * reject, and other correct solutions that they pass in full. */
-#define MIN_MUTANTS		3
-#define MIN_ALTERNATIVES	0
+#define MIN_MUTANTS		8
+#define MIN_ALTERNATIVES	3
 
 static int problem(const struct lint_opts *o, const struct lesson *l,
 		   const char *f, ...)
