@@ -247,8 +247,8 @@ return {
       addrlab.sparse(),
 
       { name = "roundtrip", points = 3, timeout = 90,
-        title = { en = "4095 bytes go to edu and back, completed by two MSIs (no IOMMU)",
-                  ko = "4095바이트가 edu에 갔다가 돌아오고, MSI 두 번으로 끝난다 (IOMMU 없음)" },
+        title = { en = "4095 bytes go to edu and back, one MSI per leg if it interrupts (no IOMMU)",
+                  ko = "4095바이트가 edu에 갔다가 돌아오고, 인터럽트를 쓴다면 구간마다 MSI가 한 번 온다 (IOMMU 없음)" },
         run = function(t)
           local q = #t:qemu_log()
           t:insmod("count=4095")
