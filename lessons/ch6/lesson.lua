@@ -292,6 +292,7 @@ return {
         run = function(t)
           -- This kernel has no CONFIG_DMA_API_DEBUG: an unchecked mapping
           -- cannot be seen at run time, so count the calls in the source.
+          t:build() -- what does not build has no behaviour to read
           local src = t:source("dma_rt.c"):gsub("/%*.-%*/", " "):gsub("//[^\n]*", "")
           local maps, checks = 0, 0
           for _ in src:gmatch("dma_map_single%s*%(") do maps = maps + 1 end
