@@ -17,7 +17,7 @@ return {
   { name = "no-plus-one", class = "arithmetic", check = "size", file = "bar_size.c",
     from = "size = ~probe + 1;", to = "size = ~probe;",
     why = "~probe is the highest offset in the BAR (0xfffff), not its size" },
-  { name = "wrong-offset", class = "offset", check = "base", file = "bar_size.c",
+  { name = "wrong-offset", class = "offset", check = "order", file = "bar_size.c",
     from = "#define PCI_BAR0\t\t0x10", to = "#define PCI_BAR0\t\t0x14",
     why = "0x14 is BAR1, which edu does not implement" },
   { name = "no-driver-check", class = "bound", check = "refuses-bound", file = "bar_size.c",
