@@ -235,7 +235,13 @@ t_help() {
 	expect_has " q, ^C            quit addrlab (progress is already saved)" || return
 	expect_has " L                switch language (English/Korean)" || return
 	expect_not "search this page" || return
-	keys q Enter '?'
+	# One step at a time: a wait must not be met by the screen before
+	# the keys were read (the list's help is still up right after q).
+	keys q
+	wait_for "Chapters:" || return
+	keys Enter
+	wait_for "Space/b page" || return
+	keys '?'
 	wait_for "Keys on this screen" || return
 	expect_has " /                search this page" || return
 	keys q
