@@ -124,23 +124,19 @@ static int judge_source(const char *src_dir, const char *name, struct stat *st,
 	return 0;
 }
 
-/*
- * Copies src_dir/name to work_dir/name once judge_source() found it a
- * small regular file, so a named pipe or a device is refused before
- * anything opens it (no blocking, no rewound tape).
- */
-static int copy_source(const struct build_opts *o, const char *name,
-		       struct build_result *res)
+int build_read_source(const char *dir, const char *name, char **text, size_t *len,
+		      struct build_result *res)
 {
-	char src[4096], dst[4096], *buf;
+	char src[4096], *buf;
 	struct stat st, fst;
 	ssize_t n = 0, r = 1;
-	int in, out;
+	int in;
 
-	if (judge_source(o->src_dir, name, &st, res))
+	*text = NULL;
+	*len = 0;
+	if (judge_source(dir, name, &st, res))
 		return -1;
-	snprintf(src, sizeof(src), "%s/%s", o->src_dir, name);
-	snprintf(dst, sizeof(dst), "%s/%s", o->work_dir, name);
+	snprintf(src, sizeof(src), "%s/%s", dir, name);
 	in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (in < 0 || fstat(in, &fst) || fst.st_ino != st.st_ino || !S_ISREG(fst.st_mode)) {
 		if (in >= 0)
@@ -152,8 +148,30 @@ static int copy_source(const struct build_opts *o, const char *name,
 	while (buf && n < st.st_size && (r = read(in, buf + n, (size_t)(st.st_size - n))) > 0)
 		n += r;
 	close(in);
+	if (!buf || r < 0) {
+		free(buf);
+		return fail(res, BUILD_ERROR, "cannot read '%s': %s", name,
+			    buf ? strerror(errno) : "out of memory");
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* Copies src_dir/name to work_dir/name, read by build_read_source(). */
+static int copy_source(const struct build_opts *o, const char *name,
+		       struct build_result *res)
+{
+	char dst[4096], *buf;
+	size_t n;
+	int out;
+
+	if (build_read_source(o->src_dir, name, &buf, &n, res))
+		return -1;
+	snprintf(dst, sizeof(dst), "%s/%s", o->work_dir, name);
 	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (!buf || r < 0 || out < 0 || write(out, buf, (size_t)n) != n) {
+	if (out < 0 || write(out, buf, n) != (ssize_t)n) {
 		free(buf);
 		if (out >= 0)
 			close(out);

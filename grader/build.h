@@ -96,4 +96,13 @@ void build_result_free(struct build_result *res);
 int build_check_submission(const char *dir, char *const *files, size_t nfiles,
 			   struct build_result *res);
 
+/*
+ * Reads dir/name as the build copies it: judged by lstat() first (a small
+ * regular file), then opened without following a link or blocking, and
+ * refused if it changed in between.  *text is malloc'd and NUL-terminated.
+ * 0, or -1 with res->status and res->message set (as above).
+ */
+int build_read_source(const char *dir, const char *name, char **text, size_t *len,
+		      struct build_result *res);
+
 #endif /* ADDRLAB_BUILD_H */

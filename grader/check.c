@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #define CTX_META		"addrlab.check"
@@ -79,12 +78,11 @@ struct ctx {
 	struct ctx **box;	/* `t`: emptied when the check ends */
 	char *message, *evidence;
 	enum vm_verdict fault;
-	/* QEMU trace events the check turned on (t:trace), and where in
-	 * QEMU's log they start. */
+	/* QEMU trace events the check turned on (t:trace) in its VM, and
+	 * where in QEMU's log they start. */
 	char *traced[TRACE_MAX];
 	unsigned int ntraced;
 	off_t trace_from;
-	struct vm *trace_vm;
 };
 
 static uint64_t now_ms(void)
@@ -587,7 +585,8 @@ static int t_source(lua_State *L)
 	struct ctx *c = get_ctx(L);
 	const char *name = luaL_checkstring(L, 2);
 	const struct lesson_exercise *e = c->l->exercise;
-	char *path, *text;
+	struct build_result br;
+	char *text;
 	size_t len = 0;
 	bool ok = false;
 
@@ -595,13 +594,18 @@ static int t_source(lua_State *L)
 		ok |= !strcmp(e->files[i], name);
 	if (!ok || c->quiz)
 		return luaL_error(L, "t:source: '%s' is not one of the exercise's files", name);
-	path = fmt("%s/%s", c->o->submission, name);
-	text = path ? read_text_file(path, &len) : NULL;
-	free(path);
-	if (!text)
-		t_failure(L, c, fmt("cannot read the submission's %s", name), NULL);
-	if (len > READ_MAX)
-		len = READ_MAX;
+	/* As the build reads it: no link followed, no pipe waited on. */
+	memset(&br, 0, sizeof(br));
+	if (build_read_source(c->o->submission, name, &text, &len, &br)) {
+		char *why = fmt("cannot read the submission's %s: %s", name,
+				br.message ? br.message : "out of memory");
+		bool ours = br.status == BUILD_ERROR;
+
+		build_result_free(&br);		/* the calls below do not return */
+		if (ours)
+			t_ungraded(L, c, why, NULL);
+		t_failure(L, c, why, NULL);
+	}
 	push_and_free(L, c, text, len);
 	return 1;
 }
@@ -612,7 +616,6 @@ static int t_trace(lua_State *L)
 {
 	struct ctx *c = get_ctx(L);
 	int n = lua_gettop(L);
-	struct stat st;
 
 	if (c->quiz)
 		return luaL_error(L, "t:trace is not available in a quiz answer");
@@ -623,10 +626,8 @@ static int t_trace(lua_State *L)
 			      i, "a trace event's name, e.g. \"pci_cfg_write\"");
 	}
 	enter_vm(L, c);
-	if (!c->ntraced) {
-		c->trace_from = stat(vm_qemu_log_path(c->vm), &st) ? 0 : st.st_size;
-		c->trace_vm = c->vm;
-	}
+	if (!c->ntraced)
+		c->trace_from = vm_qemu_log_size(c->vm);
 	for (int i = 2; i <= n; i++) {
 		const char *ev = lua_tostring(L, i);
 
@@ -668,22 +669,20 @@ static int t_traces(lua_State *L)
 	struct ctx *c = get_ctx(L);
 	luaL_Buffer b;
 	char *text;
-	size_t n = 0;
 
 	if (!c->ntraced)
 		return luaL_error(L, "t:traces: no event is traced (call t:trace first)");
-	text = read_text_file(vm_qemu_log_path(c->vm), &n);
+	/* What QEMU logged since t:trace (all of a restarted VM's log). */
+	text = vm_qemu_log_since(c->vm, c->trace_from, READ_MAX);
 	if (!text)
-		text = strdup("");
+		return luaL_error(L, "out of memory");
 	free(c->held);
 	c->held = text;
 	luaL_buffinit(L, &b);
-	/* A restarted VM's log begins again. */
-	for (const char *p = text + ((size_t)c->trace_from <= n && c->trace_vm == c->vm ?
-				     (size_t)c->trace_from : 0); *p;) {
+	for (const char *p = text; *p;) {
 		const char *e = strchrnul(p, '\n');
 
-		if (traced_line(c, p, (size_t)(e - p)) && luaL_bufflen(&b) < READ_MAX) {
+		if (traced_line(c, p, (size_t)(e - p))) {
 			luaL_addlstring(&b, p, (size_t)(e - p));
 			luaL_addchar(&b, '\n');
 		}
@@ -699,12 +698,11 @@ static int t_traces(lua_State *L)
 static void untrace(struct ctx *c)
 {
 	for (unsigned int i = 0; i < c->ntraced; i++) {
-		if (c->trace_vm && vm_state(c->trace_vm) == VM_READY)
-			vm_trace(c->trace_vm, c->traced[i], false);
+		if (vm_state(c->vm) == VM_READY)
+			vm_trace(c->vm, c->traced[i], false);
 		free(c->traced[i]);
 	}
 	c->ntraced = 0;
-	c->trace_vm = NULL;
 }
 
 /* ---- expectations ---- */

@@ -558,23 +558,44 @@ const char *vm_qemu_log_path(const struct vm *vm)
 	return vm->qemu_log_path;
 }
 
-off_t vm_console_size(const struct vm *vm)
+static off_t file_size(const char *path)
 {
 	struct stat st;
 
-	return stat(vm->console_path, &st) ? 0 : st.st_size;
+	return stat(path, &st) ? 0 : st.st_size;
 }
 
-char *vm_console_since(const struct vm *vm, off_t offset)
+/* What path gained after byte offset, at most its last tail bytes; a file
+ * shorter than offset was begun again (a new boot), so all of it. */
+static char *file_since(const char *path, off_t offset, off_t tail)
 {
-	off_t size = vm_console_size(vm);
-	off_t tail = (off_t)(vm->o.console_cap / 8);
+	off_t size = file_size(path);
 
 	if (offset > size)
 		offset = 0;
 	if (size - offset > tail)
 		offset = size - tail;
-	return vmi_read_file(vm->console_path, offset, (size_t)(size - offset));
+	return vmi_read_file(path, offset, (size_t)(size - offset));
+}
+
+off_t vm_console_size(const struct vm *vm)
+{
+	return file_size(vm->console_path);
+}
+
+char *vm_console_since(const struct vm *vm, off_t offset)
+{
+	return file_since(vm->console_path, offset, (off_t)(vm->o.console_cap / 8));
+}
+
+off_t vm_qemu_log_size(const struct vm *vm)
+{
+	return file_size(vm->qemu_log_path);
+}
+
+char *vm_qemu_log_since(const struct vm *vm, off_t offset, size_t max)
+{
+	return file_since(vm->qemu_log_path, offset, (off_t)max);
 }
 
 /*
@@ -653,12 +674,7 @@ bool vm_alive(struct vm *vm)
  * whatever trace events a check recorded. */
 static char *qemu_log_tail(struct vm *vm)
 {
-	struct stat st;
-	off_t from = 0;
-
-	if (stat(vm->qemu_log_path, &st) == 0 && st.st_size > (64 << 10))
-		from = st.st_size - (64 << 10);
-	return vmi_read_file(vm->qemu_log_path, from, 64 << 10);
+	return vm_qemu_log_since(vm, 0, 64 << 10);
 }
 
 /* ---- QMP (JSON over the monitor socket) ---- */

@@ -183,8 +183,12 @@ int vm_resync(struct vm *vm, unsigned int timeout_ms);
 const char *vm_console_path(const struct vm *vm);
 off_t vm_console_size(const struct vm *vm);
 char *vm_console_since(const struct vm *vm, off_t offset);
-/* QEMU's own stdout and stderr (edu writes its complaints there). */
+/* QEMU's own stdout and stderr (edu writes its complaints there, trace
+ * events their lines); vm_qemu_log_since() as vm_console_since(), its last
+ * max bytes at most. */
 const char *vm_qemu_log_path(const struct vm *vm);
+off_t vm_qemu_log_size(const struct vm *vm);
+char *vm_qemu_log_since(const struct vm *vm, off_t offset, size_t max);
 
 const char *vm_error(const struct vm *vm);
 unsigned int vm_restarts(const struct vm *vm);	/* boots after the first */

@@ -43,12 +43,6 @@ local function unload(t)
   end
 end
 
--- C source without its comments and string literals, for checks that must
--- read what the code does.
-local function code(src)
-  return (src:gsub("/%*.-%*/", " "):gsub("//[^\n]*", ""):gsub('"[^"\n]*"', '""'))
-end
-
 local SIGNALS = { [7] = "SIGBUS", [11] = "SIGSEGV" }
 
 -- Runs edu-mmap on /dev/bar_mmap; a crash or a failed mmap() ends the check.
@@ -238,7 +232,7 @@ return {
           -- so every mapping of BAR0 comes out uncached whatever the driver
           -- asks for: only the source shows what it asks for.
           t:build() -- what does not build has no behaviour to read
-          local src = code(t:source("bar_mmap.c"))
+          local src = addrlab.code(t:source("bar_mmap.c"))
           t:expect(not src:find("pgprot_writecombine", 1, true),
                    "bar_mmap.c maps with pgprot_writecombine: write-combining is for frame buffers; "
                    .. "stores to registers may be merged or reordered. (Read in your source: in the lab "
