@@ -158,16 +158,17 @@ static phys_addr_t addrspace_show_leaf(struct seq_file *m, const char *size,
 /*
  * Walks the tables under `root` (the top-level table, as CR3 names it) for
  * addr.  Returns true and sets *phys and *leaf ("pud", "pmd" or "pte") when
- * a page is mapped there.  `user` picks pte_offset_map(): a user page table
- * page may need a temporary kernel mapping on 32-bit HIGHPTE kernels; the
- * kernel's own tables are always mapped (pte_offset_kernel()).
+ * a page is mapped there.  On x86-64 every page-table page, a process's
+ * too, lies in the direct map, so pte_offset_kernel() reaches any PTE table.
+ * (pte_offset_map() is for 32-bit kernels that keep user PTE tables in
+ * highmem; since 6.5 modules cannot call it.)
  *
  * The caller keeps the tables from going away: the module owns the
  * kmalloc/vmalloc buffers; for a user address it holds mmap_read_lock.
  * Each entry is read once (READ_ONCE) and decided on that copy.
  */
 static bool addrspace_walk(struct seq_file *m, pgd_t *root, unsigned long addr,
-			   bool user, phys_addr_t *phys, const char **leaf)
+			   phys_addr_t *phys, const char **leaf)
 {
 	bool l5 = pgtable_l5_enabled();
 	pgd_t *pgdp, pgd;
@@ -226,14 +227,15 @@ static bool addrspace_walk(struct seq_file *m, pgd_t *root, unsigned long addr,
 	}
 	addrspace_show_table(m, pmd_pfn(pmd));
 
-	if (user) {
-		ptep = pte_offset_map(pmdp, addr);
-		pte = READ_ONCE(*ptep);
-		pte_unmap(ptep);
-	} else {
-		ptep = pte_offset_kernel(pmdp, addr);
-		pte = READ_ONCE(*ptep);
-	}
+	/*
+	 * Since 6.5 an emptied user PTE table may be freed under
+	 * mmap_read_lock (khugepaged), but only after an RCU grace period:
+	 * read the entry inside an RCU read-side section.
+	 */
+	rcu_read_lock();
+	ptep = pte_offset_kernel(pmdp, addr);
+	pte = READ_ONCE(*ptep);
+	rcu_read_unlock();
 	addrspace_show_entry(m, "pte (PT)", pte_index(addr), pte_val(pte),
 			     true);
 	if (!addrspace_present(m, pte_val(pte)))
@@ -276,8 +278,8 @@ static int addrspace_buf_show(struct seq_file *m, void *unused)
 		bool mapped;
 
 		seq_printf(m, "\npage %u: virt 0x%lx\n", i, (unsigned long)virt);
-		mapped = addrspace_walk(m, root, (unsigned long)virt, false,
-					&phys, &leaf);
+		mapped = addrspace_walk(m, root, (unsigned long)virt, &phys,
+					&leaf);
 		seq_printf(m, "  kernel     %s() says 0x%llx: %s\n",
 			   b->kernel_how, (u64)kernel,
 			   mapped && phys == kernel ? "the same" : "DIFFERENT");
@@ -336,7 +338,7 @@ static int addrspace_uwalk_show(struct seq_file *m, void *unused)
 			   vma->vm_flags & VM_SHARED ? 's' : 'p');
 	else
 		seq_puts(m, "vma none: no mapping covers this address\n");
-	mapped = addrspace_walk(m, mm->pgd, u->addr, true, &phys, &leaf);
+	mapped = addrspace_walk(m, mm->pgd, u->addr, &phys, &leaf);
 	mmap_read_unlock(mm);
 
 	if (mapped)

@@ -448,7 +448,7 @@ static const struct file_operations edu_dma_run_fops = {
 	.owner	= THIS_MODULE,
 	.open	= simple_open,
 	.write	= edu_dma_run_write,
-	.llseek	= no_llseek,
+	/* no .llseek: the file cannot seek (lseek() fails with ESPIPE) */
 };
 
 /* The name sysfs gives the same domain in iommu_group/type. */

@@ -61,6 +61,7 @@
 #include <linux/pci.h>
 #include <linux/sysfs.h>
 
+#include "compat.h"
 #include "edu.h"
 
 /* Generous: the factorial runs on a QEMU thread, on a busy host. */
@@ -433,7 +434,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	pci_set_master(pdev);
 
 	ret = edu_fail_here(pdev, "vectors") ? -ENOSPC :
-	      pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_LEGACY);
+	      pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
 	if (ret < 0) {
 		dev_err(&pdev->dev, "vectors: no MSI and no legacy interrupt: %pe\n",
 			ERR_PTR(ret));

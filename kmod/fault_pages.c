@@ -25,7 +25,7 @@
  * debugfs, /sys/kernel/debug/fault_pages/:
  *	faults	faults handled since load (or the last reset)
  *	pages	one line per page: index, pfn, page_count(),
- *		page_mapcount() and the text at the start of the page
+ *		folio_mapcount() and the text at the start of the page
  *	reset	write anything to zero the fault counter
  *
  *	insmod fault_pages.ko npages=16	(1 to FAULT_PAGES_MAX)
@@ -43,6 +43,8 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/stringify.h>
+
+#include "compat.h"
 
 #define FAULT_PAGES_MAX		1024	/* 4 MiB, plenty for a lesson */
 #define FAULT_PAGES_TEXT_LEN	48	/* bytes shown per page in `pages` */
@@ -154,7 +156,7 @@ static int fault_pages_pages_show(struct seq_file *m, void *unused)
 		text[j] = '\0';
 		seq_printf(m, "%u pfn=0x%lx count=%d mapcount=%d text=\"%s\"\n",
 			   i, page_to_pfn(page), page_count(page),
-			   page_mapcount(page), text);
+			   folio_mapcount(page_folio(page)), text);
 	}
 	return 0;
 }

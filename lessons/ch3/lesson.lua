@@ -78,7 +78,7 @@ end
 -- the VM.  Returns the error probe() failed with, if it did.
 local function insmod(t, what)
   t:insmod()
-  local err = t:dmesg():match("edu_id: probe of [^\n]- failed with error (%-?%d+)")
+  local err = addrlab.probe_error(t:dmesg(), "edu_id")
   if err == "-16" then
     restart(t, what .. ": probe() failed with -16 (EBUSY): BAR0 was still claimed by an earlier "
             .. "load whose remove() did not call pci_release_region()")

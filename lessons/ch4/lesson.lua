@@ -18,7 +18,7 @@ local bar0, reg, restart, claimable = addrlab.bar0, addrlab.reg, addrlab.leaked,
 -- Loads the submission and insists on its device node.
 local function load(t)
   t:insmod()
-  local err = t:dmesg():match("bar_mmap: probe of [^\n]- failed with error (%-?%d+)")
+  local err = addrlab.probe_error(t:dmesg(), "bar_mmap")
   if err == "-16" then
     restart(t, "probe() failed with -16 (EBUSY): BAR0 was still claimed by an earlier load "
             .. "whose remove() did not call pci_release_region()")

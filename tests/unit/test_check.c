@@ -30,6 +30,15 @@ static const char lesson_text[] =
 	"        pcall(t.eq, t, setmetatable({}, { __tostring = function() error('no') end }), 1)\n"
 	"      end\n"
 	"      return 'done' end },\n"
+	"  { id = 'probe', kind = 'text', question = 'q', answer = function(t)\n"
+	"      local old = '[    2.9] edu_id: probe of 0000:00:02.0 failed with error -16\\n'\n"
+	"      local new = 'edu_id 0000:00:02.0: enabling device\\n'\n"
+	"        .. 'edu_id 0000:00:02.0: probe with driver edu_id failed with error -12\\n'\n"
+	"      local other = 'dma_rt 0000:00:02.0: probe with driver dma_rt failed with error -5\\n'\n"
+	"      local e1, l1 = addrlab.probe_error(old, 'edu_id')\n"
+	"      local e2, l2 = addrlab.probe_error(new, 'edu_id')\n"
+	"      local e3 = addrlab.probe_error(other, 'edu_id')\n"
+	"      return e1 .. '|' .. l1 .. '|' .. e2 .. '|' .. l2 .. '|' .. tostring(e3) end },\n"
 	"} }\n";
 
 static struct lesson *load(char *dir)
@@ -68,6 +77,26 @@ static void test_t_after_its_call(void)
 	remove_tree(dir);
 }
 
+/* addrlab.probe_error: the driver core's words on 6.1 and on 6.12. */
+static void test_probe_error(void)
+{
+	char dir[] = "/tmp/addrlab-ctx-XXXXXX", err[512] = "";
+	struct lesson *l;
+	char *a;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	l = load(dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	a = quiz_answer(l, &l->quizzes[3], NULL, err, sizeof(err));
+	CU_ASSERT_STRING_EQUAL(a, "-16|edu_id: probe of 0000:00:02.0 failed with error -16|"
+			       "-12|edu_id 0000:00:02.0: probe with driver edu_id failed with error -12|nil");
+	if (!a)
+		fprintf(stderr, "\n    %s\n", err);
+	free(a);
+	lesson_free(l);
+	remove_tree(dir);
+}
+
 /* 9,000 failures raised through t (each a Lua error unwinding C code that
  * had allocated): the heap does not grow with them. */
 static void test_errors_leak_nothing(void)
@@ -100,7 +129,8 @@ int register_check_tests(void)
 	CU_pSuite s = CU_add_suite("check context", NULL, NULL);
 
 	if (!s || !CU_add_test(s, "t kept past its call is refused", test_t_after_its_call) ||
-	    !CU_add_test(s, "errors through t leak nothing", test_errors_leak_nothing))
+	    !CU_add_test(s, "errors through t leak nothing", test_errors_leak_nothing) ||
+	    !CU_add_test(s, "addrlab.probe_error reads both kernels' words", test_probe_error))
 		return -1;
 	return 0;
 }

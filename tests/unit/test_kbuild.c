@@ -89,6 +89,21 @@ static bool same_file(const char *a, const char *b)
 	return system(cmd) == 0;
 }
 
+/*
+ * Two modules the same but for .BTF: pahole writes the BTF of a module of
+ * several objects in any order (6.12: two plain makes of one two-file
+ * module differ there, and only there).
+ */
+static bool same_module(const char *a, const char *b)
+{
+	char cmd[2200];
+
+	snprintf(cmd, sizeof(cmd), "objcopy --remove-section=.BTF '%s' '%s.nobtf' && "
+		 "objcopy --remove-section=.BTF '%s' '%s.nobtf' && cmp -s '%s.nobtf' '%s.nobtf'",
+		 a, a, b, b, a, b);
+	return system(cmd) == 0;
+}
+
 static bool exists(const char *dir, const char *name)
 {
 	char p[600];
@@ -122,38 +137,40 @@ static const struct {
 	enum build_status status;
 	const char *message;		/* the whole message, or its start */
 	unsigned int warnings, checker;
+	const char *message612;		/* where 6.12's words differ */
 } cases[] = {
-	{ "clean", "hello.c", NULL, hello_c, true, BUILD_OK, "built hello with 0 warnings", 0, 0 },
+	{ "clean", "hello.c", NULL, hello_c, true, BUILD_OK, "built hello with 0 warnings", 0, 0, NULL },
 	{ "a warning", "hello.c", NULL,
 	  "#include <linux/module.h>\nstatic int __init h(void) { int x; return 0; }\n"
 	  "module_init(h);\nMODULE_LICENSE(\"GPL\");\n", false, BUILD_OK,
-	  "built hello with 1 warning", 1, 0 },
+	  "built hello with 1 warning", 1, 0, NULL },
 	{ "a warning under -Werror", "hello.c", NULL,
 	  "#include <linux/module.h>\nstatic int __init h(void) { int x; return 0; }\n"
 	  "module_init(h);\nMODULE_LICENSE(\"GPL\");\n", true, BUILD_FAILED,
-	  "/build/hello.c:2:33: error: unused variable 'x' [-Werror=unused-variable]", 0, 0 },
+	  "/build/hello.c:2:33: error: unused variable 'x' [-Werror=unused-variable]", 0, 0, NULL },
 	{ "an error", "hello.c", NULL, "#include <linux/module.h>\nint x = y;\nMODULE_LICENSE(\"GPL\");\n",
 	  false, BUILD_FAILED,
-	  "/build/hello.c:2:9: error: 'y' undeclared here (not in a function)", 0, 0 },
+	  "/build/hello.c:2:9: error: 'y' undeclared here (not in a function)", 0, 0, NULL },
 	{ "a sparse finding", "hello.c", NULL,
 	  "#include <linux/module.h>\n#include <linux/io.h>\nstatic void __iomem *p;\n"
 	  "static int __init h(void) { int *q = (int *)p; return q ? 1 : 0; }\n"
 	  "module_init(h);\nMODULE_LICENSE(\"GPL\");\n", true, BUILD_OK,
-	  "built hello with 0 warnings", 0, 1 },
+	  "built hello with 0 warnings", 0, 1, NULL },
 	{ "an exported symbol (genksyms)", "hello.c", NULL,
-	  "#include <linux/module.h>\nint hello_value(void) { return 3; }\n"
+	  "#include <linux/module.h>\nint hello_value(void);\nint hello_value(void) { return 3; }\n"
 	  "EXPORT_SYMBOL(hello_value);\nMODULE_LICENSE(\"GPL\");\n", true, BUILD_OK,
-	  "built hello with 0 warnings", 0, 1 },
+	  "built hello with 0 warnings", 0, 0, NULL },
 	{ "a static symbol exported", "hello.c", NULL,
 	  "#include <linux/module.h>\nstatic int hello_value(void) { return 3; }\n"
 	  "EXPORT_SYMBOL(hello_value);\nMODULE_LICENSE(\"GPL\");\n", true, BUILD_FAILED,
-	  "/build/hello.o: error: local symbol hello_value was exported", 0, 0 },
+	  "/build/hello.o: error: local symbol hello_value was exported", 0, 0,
+	  "ERROR: modpost: /build/hello: local symbol 'hello_value' was exported" },
 	{ "no licence", "hello.c", NULL, "#include <linux/module.h>\nint hello_value;\n", true,
-	  BUILD_FAILED, "ERROR: modpost: missing MODULE_LICENSE() in /build/hello.o", 0, 1 },
+	  BUILD_FAILED, "ERROR: modpost: missing MODULE_LICENSE() in /build/hello.o", 0, 1, NULL },
 	{ "two files", "main.c", "two.c",
 	  "#include <linux/module.h>\nint two(void);\n"
 	  "static int __init h(void) { return two(); }\nmodule_init(h);\n"
-	  "MODULE_LICENSE(\"GPL\");\n", true, BUILD_OK, "built hello with 0 warnings", 0, 0 },
+	  "MODULE_LICENSE(\"GPL\");\n", true, BUILD_OK, "built hello with 0 warnings", 0, 0, NULL },
 };
 
 static void test_replay_is_make(void)
@@ -181,7 +198,9 @@ static void test_replay_is_make(void)
 		CU_ASSERT_EQUAL(m.status, cases[i].status);
 		CU_ASSERT_EQUAL(r.status, cases[i].status);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(r.message);
-		CU_ASSERT_EQUAL(strncmp(r.message, cases[i].message, strlen(cases[i].message)), 0);
+		CU_ASSERT(!strncmp(r.message, cases[i].message, strlen(cases[i].message)) ||
+			  (cases[i].message612 &&
+			   !strncmp(r.message, cases[i].message612, strlen(cases[i].message612))));
 		CU_ASSERT_STRING_EQUAL(m.message, r.message);
 		CU_ASSERT_EQUAL(m.warnings, cases[i].warnings);
 		CU_ASSERT_EQUAL(r.warnings, cases[i].warnings);
@@ -194,7 +213,7 @@ static void test_replay_is_make(void)
 		if (cases[i].status == BUILD_OK) {
 			snprintf(km, sizeof(km), "%s/hello.ko", wm);
 			snprintf(kr, sizeof(kr), "%s/hello.ko", wr);
-			CU_ASSERT_TRUE(same_file(km, kr));
+			CU_ASSERT_TRUE(same_module(km, kr));
 		}
 		free(lm);
 		free(lr);

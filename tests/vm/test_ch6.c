@@ -282,7 +282,8 @@ static void test_plain_interrupts(void)
 	read_report(plain_vm, &r);
 	CU_ASSERT(r.irqs_total >= 6);	/* three runs so far, two legs each */
 	CU_ASSERT_EQUAL(proc_interrupts(plain_vm, &line), r.irqs_total);
-	CU_ASSERT_PTR_NOT_NULL(strstr(line, " PCI-MSI "));
+	/* "PCI-MSI 32768-edge" on 6.1, "PCI-MSI-0000:00:02.0 0-edge" on 6.12 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " PCI-MSI"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "-edge "));
 	CU_ASSERT_EQUAL(sscanf(line, " %u:", &irq), 1);
 	free(line);
@@ -487,7 +488,7 @@ static void test_iommu_interrupts(void)
 	CU_ASSERT_EQUAL(r.irqs_total, 4);
 	CU_ASSERT_EQUAL(proc_interrupts(iommu_vm, &line), r.irqs_total);
 	/* With interrupt remapping, the MSI goes through the IOMMU too. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(line, " IR-PCI-MSI "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, " IR-PCI-MSI"));
 	free(line);
 	CU_ASSERT_FALSE(qemu_log_has(iommu_vm, "EDU:"));
 }

@@ -12,6 +12,7 @@
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "edu.h"
 
 struct bar_mmap {
@@ -67,7 +68,7 @@ static int bar_mmap_map(struct bar_mmap *bm, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
 		return -ENXIO;
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	vma->vm_ops = &bar_mmap_vm_ops;

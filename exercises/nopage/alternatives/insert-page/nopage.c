@@ -11,6 +11,8 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include "compat.h"
+
 #define NOPAGE_MAX	64
 
 static unsigned int npages = 8;
@@ -47,7 +49,7 @@ static int nopage_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if ((vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) == 0)
 		return -EINVAL;
-	vma->vm_flags |= VM_MIXEDMAP;	/* vmf_insert_page() needs it */
+	vm_flags_set(vma, VM_MIXEDMAP);	/* vmf_insert_page() needs it */
 	vma->vm_ops = &nopage_vm_ops;
 	return 0;
 }
