@@ -3,18 +3,30 @@
 # Quiet and quick (one dpkg-query) when everything is there.
 set -eu
 
-# clang with libclang-rt-14-dev (libFuzzer and the sanitizers' runtimes) builds
+# clang with libclang-rt-N-dev (libFuzzer and the sanitizers' runtimes) builds
 # the fuzz targets (tests/fuzz/); gcc's own libasan/libubsan serve SAN=1.
 PACKAGES="
 	gcc make pkg-config libc6-dev
 	qemu-system-x86 seabios
 	linux-image-amd64 linux-headers-amd64
-	busybox-static pciutils kmod cpio xz-utils
+	busybox-static pciutils kmod cpio xz-utils zstd
 	sparse
-	libncurses-dev liblua5.4-dev libcunit1-dev libcmark-dev libjansson-dev libsqlite3-dev
+	libncurses-dev liblua5.4-dev libcunit1-dev libcmark-dev libjansson-dev libsqlite3-dev sqlite3
 	bubblewrap tmux
-	clang libclang-rt-14-dev
+	clang
 "
+
+. /etc/os-release 2>/dev/null || true
+# libFuzzer comes with the runtime of Debian's default clang.
+case "${VERSION_CODENAME:-}" in
+trixie)	PACKAGES="$PACKAGES libclang-rt-19-dev" ;;
+*)	PACKAGES="$PACKAGES libclang-rt-14-dev" ;;
+esac
+# Debian 12 also gets the 6.12 kernel (from Debian's own archive, as in
+# bookworm-backports): make check tests the chapter modules on both series.
+if [ "${VERSION_CODENAME:-}" = "bookworm" ]; then
+	PACKAGES="$PACKAGES linux-image-6.12-amd64 linux-headers-6.12-amd64"
+fi
 
 missing=""
 for p in $PACKAGES; do
