@@ -80,21 +80,40 @@ static void remove_dir(struct memcg *m)
 	}
 }
 
-/* Removes the cgroups of builds whose grader is gone. */
+/*
+ * The PID namespace this grader sees its PIDs in (the inode of
+ * /proc/self/ns/pid).  Graders in two containers, or one in a Debian root
+ * beside one on the host, share a cgroup folder but not PIDs: a build's
+ * cgroup is named by both, and a grader sweeps only its own namespace's.
+ */
+static unsigned long pid_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) ? 0 : (unsigned long)st.st_ino;
+}
+
+/* Removes the cgroups of builds whose grader (in our PID namespace) is gone. */
 static void sweep(const char *base, bool v2)
 {
 	DIR *d = opendir(base);
+	unsigned long ns = pid_ns();
 	struct dirent *e;
 
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
 		struct memcg old = { .v2 = v2 };
+		unsigned long their_ns;
 		long pid;
+		char *end;
 
 		if (strncmp(e->d_name, PREFIX, strlen(PREFIX)))
 			continue;
-		pid = strtol(e->d_name + strlen(PREFIX), NULL, 10);
+		their_ns = strtoul(e->d_name + strlen(PREFIX), &end, 10);
+		if (*end != '-' || their_ns != ns)
+			continue;
+		pid = strtol(end + 1, NULL, 10);
 		if (!snap_pid_gone(pid))
 			continue;
 		snprintf(old.dir, sizeof(old.dir), "%s/%s", base, e->d_name);
@@ -112,7 +131,8 @@ static int make_in(struct memcg *m, const char *base, bool v2,
 	/* Once a process: a grader's leftovers are gone by its next build. */
 	if (!seq)
 		sweep(base, v2);
-	snprintf(m->dir, sizeof(m->dir), "%s/" PREFIX "%d-%u", base, (int)getpid(), ++seq);
+	snprintf(m->dir, sizeof(m->dir), "%s/" PREFIX "%lu-%d-%u", base, pid_ns(),
+		 (int)getpid(), ++seq);
 	m->v2 = v2;
 	if (mkdir(m->dir, 0755)) {
 		m->dir[0] = '\0';
@@ -151,6 +171,21 @@ int memcg_create(struct memcg *m, unsigned long long limit)
 	    !make_in(m, base, true, limit))
 		return 0;
 	return -1;
+}
+
+void memcg_sweep(const struct memcg *m)
+{
+	char base[PATH_MAX];
+	char *slash;
+
+	if (!m->dir[0])
+		return;
+	snprintf(base, sizeof(base), "%s", m->dir);
+	slash = strrchr(base, '/');
+	if (slash) {
+		*slash = '\0';
+		sweep(base, m->v2);
+	}
 }
 
 int memcg_join(const struct memcg *m)

@@ -25,6 +25,10 @@ struct memcg {
  * host offers no memory cgroup to us (m->dir is then "").
  */
 int memcg_create(struct memcg *m, unsigned long long limit);
+/* Removes the cgroups beside m's left by builds whose grader is gone (the
+ * first memcg_create() of a process does it); only those of graders in our
+ * PID namespace: another's PIDs mean nothing here. */
+void memcg_sweep(const struct memcg *m);
 /* In the child, before exec: joins the cgroup.  Only async-signal-safe
  * calls.  0 or -1. */
 int memcg_join(const struct memcg *m);

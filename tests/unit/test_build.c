@@ -6,9 +6,13 @@
  */
 #define _GNU_SOURCE
 #include "build.h"
+#include "memcg.h"
 #include "paths.h"
 
 #include <CUnit/CUnit.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char root[] = "/tmp/addrlab-build-XXXXXX";
@@ -394,6 +399,58 @@ static void test_whole_build_memory(void)
 	sandbox_result_free(&res);
 }
 
+/*
+ * A grader in another PID namespace (a container, a Debian root beside the
+ * host) shares the cgroup folder.  Its build's cgroup is named by a PID that
+ * means nothing here: our sweep must not take that build for a dead
+ * grader's and kill it.  It used to (found with make check in a Debian 13
+ * root while another ran on the host: builds "killed (out of memory?)").
+ */
+static void test_other_namespace_spares_their_build(void)
+{
+	char theirs[PATH_MAX + 64], procs[PATH_MAX + 80], *slash;
+	struct memcg ours;
+	struct stat st;
+	pid_t build;
+	int wst, fd, gone = 4194000;
+
+	if (memcg_create(&ours, 64ull << 20)) {
+		CU_ASSERT_NOT_EQUAL(access("/sys/fs/cgroup/memory/cgroup.procs", W_OK), 0);
+		fprintf(stderr, "\n    (no memory cgroup here: nothing to sweep)\n");
+		return;
+	}
+	while (kill(gone, 0) == 0 || errno != ESRCH)
+		gone++;
+	CU_ASSERT_EQUAL_FATAL(stat("/proc/self/ns/pid", &st), 0);
+	/* Beside ours: "addrlab-build-NS-PID-SEQ" of another namespace. */
+	snprintf(theirs, sizeof(theirs), "%s", ours.dir);
+	slash = strrchr(theirs, '/');
+	CU_ASSERT_PTR_NOT_NULL_FATAL(slash);
+	snprintf(slash + 1, sizeof(theirs) - (size_t)(slash + 1 - theirs),
+		 "addrlab-build-%lu-%d-1", (unsigned long)st.st_ino + 1, gone);
+	CU_ASSERT_EQUAL_FATAL(mkdir(theirs, 0755), 0);
+	build = fork();
+	if (build == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", theirs);
+	fd = open(procs, O_WRONLY);
+	CU_ASSERT(fd >= 0 && dprintf(fd, "%d", (int)build) > 0);
+	if (fd >= 0)
+		close(fd);
+
+	memcg_sweep(&ours);
+	CU_ASSERT_EQUAL(waitpid(build, &wst, WNOHANG), 0);	/* still running */
+	CU_ASSERT_EQUAL(access(theirs, F_OK), 0);
+
+	kill(build, SIGKILL);
+	waitpid(build, &wst, 0);
+	for (int i = 0; i < 100 && rmdir(theirs) && errno == EBUSY; i++)
+		usleep(10000);
+	memcg_destroy(&ours);
+}
+
 static void test_every_kind_builds(void)
 {
 	struct build_result r;
@@ -546,6 +603,7 @@ int register_build_tests(void)
 		{ "nothing worth stealing is seen, in every sandbox", test_nothing_to_steal },
 		{ "every kind of sandbox builds", test_every_kind_builds },
 		{ "the whole build's memory: one cap for all its processes", test_whole_build_memory },
+		{ "our sweep spares a build of a grader in another PID namespace", test_other_namespace_spares_their_build },
 		{ "a sandbox that cannot start is ours; auto falls back", test_sandbox_cannot_start },
 		{ "out of memory, file size, assembler errors named", test_limits_named },
 	};
