@@ -83,6 +83,8 @@ struct ctx {
 	char *traced[TRACE_MAX];
 	unsigned int ntraced;
 	off_t trace_from;
+	/* QEMU's log when the check began (on boot kmsg_boot). */
+	off_t qemu_from;
 };
 
 static uint64_t now_ms(void)
@@ -923,6 +925,7 @@ static void enter_vm(lua_State *L, struct ctx *c)
 	c->kmsg_cursor = vm_kmsg(c->vm, &cursor, &ignored) == 0 ? cursor : 0;
 	free(ignored);
 	c->kmsg_boot = vm_restarts(c->vm);
+	c->qemu_from = vm_qemu_log_size(c->vm);
 	if (c->l->exercise->kind != EX_MODULE)
 		return;
 	/* Nothing runs between checks: the last check's clean end is this
@@ -966,11 +969,55 @@ static void judge_unload(struct ctx *c, const struct vm_result *r,
 	clean_in_place(&out->evidence, CHECK_EVIDENCE_MAX, false);
 }
 
+/*
+ * An edu DMA outside the device's buffer aborts QEMU before 8.0 (a fault,
+ * judged like an oops); from 8.0 on QEMU only logs it, as a guest error,
+ * and skips the transfer.  So that the same bug fails on every QEMU, a
+ * check that passed fails when QEMU logged one since it began (`unload`:
+ * where the log stood before the module's exit function ran).
+ */
+static void judge_edu_dma(struct ctx *c, off_t unload, struct check_result *out)
+{
+	unsigned int v = vm_qemu_version(c->vm);
+	char *log, *after, *at, *line;
+	bool unloading;
+
+	if (out->outcome != CHECK_PASS || !c->vm_entered || c->quiz ||
+	    vm_state(c->vm) != VM_READY || c->kmsg_boot != vm_restarts(c->vm))
+		return;
+	log = vm_qemu_log_since(c->vm, c->qemu_from, READ_MAX);
+	at = log ? strstr(log, "EDU: DMA range") : NULL;
+	if (!at) {
+		free(log);
+		return;
+	}
+	after = vm_qemu_log_since(c->vm, unload, READ_MAX);
+	unloading = after && strstr(after, "EDU: DMA range") &&
+		    (size_t)(at - log) >= strlen(log) - strlen(after);
+	line = strndup(at, strcspn(at, "\n"));
+	out->outcome = CHECK_FAIL;
+	out->points = 0;
+	free(out->message);
+	free(out->evidence);
+	out->message = fmt("edu refused a DMA outside its buffer: %s (a transfer must stay within "
+			   "the 4096 bytes at 0x40000%s; QEMU %u.%u.%u logs this and skips the "
+			   "transfer, QEMU before 8.0 aborts)%s%s%s",
+			   line ? line : "", vm_edu_dma_max(v) < 4096 ? " and end below 0x41000" : "",
+			   v / 10000, v / 100 % 100, v % 100,
+			   unloading ? " (while unloading the module after the check: 'rmmod " : "",
+			   unloading ? c->name : "", unloading ? "')" : "");
+	out->evidence = line ? line : strdup("");
+	clean_in_place(&out->message, CHECK_MESSAGE_MAX, true);
+	free(log);
+	free(after);
+}
+
 static void cleanup_check(struct ctx *c, struct check_result *out)
 {
 	struct vm_result r;
 	char *cmd, *now;
 	bool dirty = false;
+	off_t unload = c->vm_entered ? vm_qemu_log_size(c->vm) : 0;
 
 	/* rmmod on its own (the shell execs it as its last command): the
 	 * agent's stuck test watches the job's own process. */
@@ -988,6 +1035,7 @@ static void cleanup_check(struct ctx *c, struct check_result *out)
 		free(cmd);
 	}
 	c->module_loaded = false;
+	judge_edu_dma(c, unload, out);
 	untrace(c);
 	if (!dirty && c->clean_state && vm_state(c->vm) == VM_READY) {
 		now = guest_resources(c->vm);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * edu.h - register map of QEMU's "edu" teaching PCI device
- * (QEMU docs/specs/edu.txt, hw/misc/edu.c as of QEMU 7.2).
+ * (QEMU docs/specs/edu.rst, hw/misc/edu.c; QEMU 7.2 and 10.0 alike).
  *
  * Shared by the kernel modules, the guest tools and the tests, so it holds
  * only #defines.  All offsets are into BAR0 (32-bit memory BAR, 1 MiB).
@@ -16,7 +16,7 @@
 #define EDU_BAR_SIZE		0x100000	/* 1 MiB */
 
 #define EDU_REG_ID		0x00	/* RO: 0xRRrr00ed, major.minor version */
-#define EDU_ID_VALUE		0x010000ed	/* QEMU 7.2: version 1.0 */
+#define EDU_ID_VALUE		0x010000ed	/* version 1.0 (QEMU 7.2 and 10.0) */
 #define EDU_REG_LIVENESS	0x04	/* RW: reads back the inverse of what was written */
 #define EDU_REG_FACTORIAL	0x08	/* RW: write n, read n! once status bit 0 clears */
 #define EDU_REG_STATUS		0x20	/* RW: bits below */
@@ -38,9 +38,13 @@
 
 /*
  * The device's DMA buffer, seen only through DMA (not through the BAR).
- * QEMU 7.2 aborts the whole emulator (hw_error) unless the transfer ends
- * strictly below EDU_DMA_BUF_ADDR + EDU_DMA_BUF_SIZE: at most 4095 bytes
- * from the start of the buffer.
+ * How much of it a transfer may use depends on the QEMU version:
+ *   - before 8.2.1 (Debian 12's 7.2) the transfer must end strictly below
+ *     EDU_DMA_BUF_ADDR + EDU_DMA_BUF_SIZE, an off-by-one: 4095 bytes at most;
+ *   - from 8.2.1 on (Debian 13's 10.0) the whole 4096 bytes.
+ * Out of bounds, QEMU before 8.0 aborts the whole emulator (hw_error);
+ * from 8.0 on it logs a guest error ("-d guest_errors") instead.
+ * EDU_DMA_MAX_COUNT is what every version takes.
  */
 #define EDU_DMA_BUF_ADDR	0x40000
 #define EDU_DMA_BUF_SIZE	4096

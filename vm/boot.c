@@ -103,6 +103,14 @@ static size_t build_argv(struct vm *vm, enum vm_accel accel, const char **argv,
 	ARG("-display");
 	ARG("none");
 	ARG("-no-reboot");	/* with panic=-1, a panic ends QEMU at once */
+	/*
+	 * Devices' complaints about what the guest asked of them, in QEMU's
+	 * log.  edu's "EDU: DMA range ... out of bounds" and "EDU: clamping
+	 * DMA" are guest errors in QEMU 10 (7.2 aborts on the first and
+	 * prints the second anyway): without this they are never shown.
+	 */
+	ARG("-d");
+	ARG("guest_errors");
 	ARG("-machine");
 	if (vm->o.iommu)
 		ARGF("q35,accel=%s%s", accel == VM_ACCEL_KVM ? "kvm" : "tcg",
@@ -221,6 +229,21 @@ static int make_runtime_dir(struct vm *vm)
 	return 0;
 }
 
+/* QEMU's version over QMP (query-version) into vm->qemu_version. */
+static int qemu_version(struct vm *vm)
+{
+	json_t *ret = NULL, *q;
+
+	if (vmi_qmp_call(vm, json_pack("{s:s}", "execute", "query-version"), &ret))
+		return -1;
+	q = json_object_get(ret, "qemu");
+	vm->qemu_version = (unsigned int)(json_integer_value(json_object_get(q, "major")) * 10000 +
+					  json_integer_value(json_object_get(q, "minor")) * 100 +
+					  json_integer_value(json_object_get(q, "micro")));
+	json_decref(ret);
+	return 0;
+}
+
 /* Starts QEMU paused (-S) and connects to its monitor and the channel.
  * 0, or -1 with vm_error() set; QEMU may be running either way. */
 static int spawn_qemu(struct vm *vm, const char *const argv[])
@@ -275,8 +298,10 @@ static int spawn_qemu(struct vm *vm, const char *const argv[])
 		if (vm->chan < 0 || vm->qmp < 0)
 			usleep(2000);
 	}
-	return vmi_qmp_call(vm, json_pack("{s:s}", "execute", "qmp_capabilities"),
-			    NULL);
+	if (vmi_qmp_call(vm, json_pack("{s:s}", "execute", "qmp_capabilities"),
+			 NULL))
+		return -1;
+	return qemu_version(vm);
 }
 
 /* QEMU's run state ("paused", "inmigrate", ...) into st; 0 or -1. */

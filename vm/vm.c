@@ -533,6 +533,25 @@ unsigned int vm_restarts(const struct vm *vm)
 	return vm->boots ? vm->boots - 1 : 0;
 }
 
+unsigned int vm_qemu_version(const struct vm *vm)
+{
+	return vm->qemu_version;
+}
+
+unsigned int vm_edu_dma_max(unsigned int qemu_version)
+{
+	return qemu_version >= 80201 ? 4096 : 4095;
+}
+
+/*
+ * QEMU 8.0 made edu's hw_error() a guest error ("hw: misc: edu: use
+ * qemu_log_mask instead of hw_error"); measured here: 7.2 aborts, 10.0 logs.
+ */
+bool vm_edu_dma_aborts(unsigned int qemu_version)
+{
+	return qemu_version < 80000;
+}
+
 unsigned int vm_boot_ms(const struct vm *vm)
 {
 	return vm->boot_ms;

@@ -193,6 +193,19 @@ char *vm_qemu_log_since(const struct vm *vm, off_t offset, size_t max);
 const char *vm_error(const struct vm *vm);
 unsigned int vm_restarts(const struct vm *vm);	/* boots after the first */
 /*
+ * The version of the QEMU running the VM, as major * 10000 + minor * 100 +
+ * micro (70219 for 7.2.19, 100013 for 10.0.13), asked over QMP at start; 0
+ * before the first start.  edu's limits depend on it, see EDU_DMA_* in
+ * kmod/edu.h and vm_edu_dma_max().
+ */
+unsigned int vm_qemu_version(const struct vm *vm);
+/* The longest edu DMA from the start of its buffer that this QEMU takes:
+ * 4095 before 8.2.1 (an off-by-one, fixed there), 4096 from 8.2.1 on. */
+unsigned int vm_edu_dma_max(unsigned int qemu_version);
+/* Whether this QEMU aborts on an out-of-bounds edu DMA (hw_error, before
+ * 8.0) rather than logging a guest error (8.0 on). */
+bool vm_edu_dma_aborts(unsigned int qemu_version);
+/*
  * Snapshots: the first start of a machine boots cold and saves a snapshot
  * of the booted, idle VM (in $ADDRLAB_CACHE_DIR, else ~/.cache/addrlab);
  * every later start, by any process, restores it instead: the same

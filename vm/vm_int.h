@@ -49,6 +49,7 @@ struct vm {
 	pid_t pid;		/* QEMU, or 0 */
 	int pidfd;		/* readable when QEMU exits */
 	int qemu_status;	/* wait status once reaped, -1 while running */
+	unsigned int qemu_version;	/* vm_qemu_version() */
 	int chan, qmp;
 	struct proto_reader rd;
 	struct proto_buf tx;

@@ -139,3 +139,22 @@ int tv_capture(const char *cmd, char **out)
 	st = pclose(f);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+
+unsigned int tv_qemu_version(void)
+{
+	const char *q = getenv("ADDRLAB_QEMU");
+	unsigned int a = 0, b = 0, c = 0;
+	char cmd[PATH_MAX + 32], line[256] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "'%s' --version 2>/dev/null",
+		 q && *q ? q : "qemu-system-x86_64");
+	p = popen(cmd, "r");
+	if (!p)
+		return 0;
+	if (!fgets(line, sizeof(line), p) ||
+	    sscanf(line, "QEMU emulator version %u.%u.%u", &a, &b, &c) != 3)
+		a = b = c = 0;
+	pclose(p);
+	return a * 10000 + b * 100 + c;
+}

@@ -54,6 +54,9 @@ char *tv_field(const char *text, const char *key);
 
 /* Number of occurrences of needle in text. */
 int tv_count(const char *text, const char *needle);
+/* The version of the QEMU the lab VM runs ($ADDRLAB_QEMU, else
+ * qemu-system-x86_64), as vm_qemu_version() gives it; 0 if unknown. */
+unsigned int tv_qemu_version(void);
 
 /* Runs a host shell command line; its stdout into *out (malloc'd, never
  * NULL), its exit status returned (-1 if it did not exit). */

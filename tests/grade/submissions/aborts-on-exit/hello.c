@@ -28,7 +28,7 @@ static void __exit hello_exit(void)
 	pci_set_master(pdev);
 	writeq(0x1000, bar + 0x80);
 	writeq(0x40000, bar + 0x88);
-	writeq(4096, bar + 0x90);
+	writeq(4097, bar + 0x90);
 	writeq(1, bar + 0x98);
 	msleep(1000);
 }
