@@ -357,7 +357,7 @@ static void test_lint_finds_a_toothless_mutant(void)
 
 static void test_batch_killed_and_resumed(void)
 {
-	char *out = NULL, cmd[2 * PATH_MAX + 1024];
+	char *out = NULL, cmd[2 * PATH_MAX + 2048];
 	const char *want =
 		"submission,exercise,score,max_score,status,failed\r\n"
 		"broken,hello,0,5,graded,builds;greets;sparse;unloads\r\n"
@@ -381,6 +381,7 @@ static void test_batch_killed_and_resumed(void)
 		 "setsid %1$s/bin/addrlab-grade batch -j 2 --out $t/out $t/g* $t/warns $t/broken 2>$t/log1 & "
 		 "p=$!; for i in $(seq 600); do grep -qF '[2/' $t/log1 2>/dev/null && break; sleep 0.1; done; "
 		 "kill -9 $p; wait $p 2>/dev/null; "
+		 "ps -o pid= -p $$ >/dev/null && echo 'ps works'; "	/* or alive() says 0 */
 		 "alive() { ps -o stat= -s $p | grep -vc '^Z'; }; "	/* zombies are dead */
 		 "for i in $(seq 100); do [ \"$(alive)\" = 0 ] && break; sleep 0.1; done; "
 		 "echo \"left running: $(alive)\"; ps -o pid,stat,etime,args -s $p | cut -c1-150; "
@@ -391,6 +392,7 @@ static void test_batch_killed_and_resumed(void)
 		 "sqlite3 $t/out/gradebook.sqlite \"select 'checks=' || count(*) from checks\"; "
 		 "cat $t/out/grades.csv; rm -rf $t", tv_build);
 	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "ps works\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "rc=0\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "checks=24\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
