@@ -182,7 +182,7 @@ $(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(TUI_LIB) $(GRADER_LIB) $(VM
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
-$(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(GRADER_LIB) $(VM_LIB)
+$(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(B)/obj/grader/cli.o $(B)/obj/grader/batch.o $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 

@@ -4,6 +4,7 @@
 #include "gradebook.h"
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,18 +155,97 @@ bool gradebook_has(struct gradebook *gb, const char *submission)
 	return has;
 }
 
-int gradebook_count(struct gradebook *gb)
+/* One integer from a query; -1 when it fails. */
+static int query_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;
 	int n = -1;
 
-	if (sqlite3_prepare_v2(gb->db, "SELECT count(*) FROM submissions WHERE status = 'graded'", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return n;
+}
+
+int gradebook_count(struct gradebook *gb)
+{
+	return query_int(gb->db, "SELECT count(*) FROM submissions WHERE status = 'graded'");
+}
+
+int gradebook_size(struct gradebook *gb)
+{
+	return query_int(gb->db, "SELECT count(*) FROM submissions");
+}
+
+unsigned gradebook_shard(const char *submission, unsigned shards)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a's offset basis and prime */
+
+	for (const unsigned char *p = (const unsigned char *)submission; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return shards ? h % shards + 1 : 1;
+}
+
+int gradebook_merge(struct gradebook *gb, const char *path, int *taken, int *passed)
+{
+	/* The records of src to take: those gb lacks or holds an older one of. */
+	static const char take[] =
+		"CREATE TEMP TABLE take AS SELECT s.submission FROM src.submissions s"
+		"  LEFT JOIN main.submissions m ON m.submission = s.submission"
+		"  WHERE m.submission IS NULL"
+		"     OR (s.status = 'graded') > (m.status = 'graded')"
+		"     OR ((s.status = 'graded') = (m.status = 'graded') AND s.graded_at >= m.graded_at);"
+		/* REPLACE deletes gb's old row, and ON DELETE CASCADE its checks. */
+		"INSERT OR REPLACE INTO main.submissions (submission, exercise, score, max_score,"
+		"       status, message, elapsed_ms, graded_at)"
+		"  SELECT submission, exercise, score, max_score, status, message, elapsed_ms,"
+		"         graded_at FROM src.submissions WHERE submission IN temp.take;"
+		"INSERT INTO main.checks (submission, seq, name, outcome, points, max_points,"
+		"       message, evidence, fault, elapsed_ms)"
+		"  SELECT submission, seq, name, outcome, points, max_points, message, evidence,"
+		"         fault, elapsed_ms FROM src.checks WHERE submission IN temp.take;";
+	sqlite3_stmt *st;
+	int all, rc = -1;
+
+	*taken = *passed = 0;
+	if (sqlite3_prepare_v2(gb->db, "ATTACH DATABASE ? AS src", -1, &st, NULL) != SQLITE_OK)
+		return db_fail(gb, "cannot attach");
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		snprintf(gb->err, sizeof(gb->err), sqlite3_errcode(gb->db) == SQLITE_NOTADB ?
+			 "'%s' is not an addrlab gradebook: %s" : "cannot open the gradebook '%s': %s",
+			 path, sqlite3_errmsg(gb->db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	if (query_int(gb->db, "SELECT count(*) FROM src.sqlite_master WHERE type = 'table'"
+		      "   AND name IN ('submissions', 'checks')") != 2) {
+		snprintf(gb->err, sizeof(gb->err), "'%s' is not an addrlab gradebook: %s", path,
+			 sqlite3_errcode(gb->db) == SQLITE_OK ? "it has no submissions and checks tables" :
+			 sqlite3_errmsg(gb->db));
+		goto detach;
+	}
+	all = query_int(gb->db, "SELECT count(*) FROM src.submissions");
+	if (sqlite3_exec(gb->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(gb, "cannot start a transaction");
+		goto detach;
+	}
+	if (sqlite3_exec(gb->db, take, NULL, NULL, NULL) != SQLITE_OK ||
+	    (*taken = query_int(gb->db, "SELECT count(*) FROM temp.take")) < 0 ||
+	    sqlite3_exec(gb->db, "DROP TABLE temp.take; COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(gb->err, sizeof(gb->err), "cannot merge '%s': %s", path, sqlite3_errmsg(gb->db));
+		sqlite3_exec(gb->db, "ROLLBACK", NULL, NULL, NULL);
+		*taken = 0;
+		goto detach;
+	}
+	*passed = all - *taken;
+	rc = 0;
+detach:
+	sqlite3_exec(gb->db, "DETACH DATABASE src", NULL, NULL, NULL);
+	return rc;
 }
 
 /* "could not grade N checks: the first one's message" */

@@ -45,8 +45,28 @@ int gradebook_record(struct gradebook *gb, const char *submission,
 /* Writes grades.csv: submission,exercise,score,max_score,status,failed. */
 int gradebook_export_csv(struct gradebook *gb, const char *path);
 
-/* How many submissions are graded. */
+/* How many submissions are graded; how many it holds in all. */
 int gradebook_count(struct gradebook *gb);
+int gradebook_size(struct gradebook *gb);
+
+/*
+ * Which of `shards` slices of a class a submission is in, 1 to shards:
+ * FNV-1a (32 bits) of its name, modulo shards, plus one.  It depends on
+ * the name alone, never on the order or the number of submissions, so
+ * every shard of a class computes the same slicing; it must never change.
+ */
+unsigned gradebook_shard(const char *submission, unsigned shards);
+
+/*
+ * Takes into gb every submission of the gradebook at path (with its
+ * checks) that is newer than gb's record of it: a grade beats a record
+ * that is not one (not graded, error), whatever their times; otherwise
+ * the later graded_at wins, and a tie goes to path's (the later merged).
+ * *taken and *passed count its records taken and those gb's newer ones
+ * beat.  One transaction: a merge killed midway leaves gb as it was.
+ * 0, or -1 with gradebook_error().
+ */
+int gradebook_merge(struct gradebook *gb, const char *path, int *taken, int *passed);
 
 const char *gradebook_error(struct gradebook *gb);
 

@@ -391,6 +391,130 @@ static void test_gradebook_old(void)
 	remove_tree(dir);
 }
 
+/* ---- shards and merging ---- */
+
+static void test_shard(void)
+{
+	unsigned per[4] = { 0 };
+	char name[32];
+
+	/* FNV-1a of the name, mod N, plus one: fixed forever. */
+	CU_ASSERT_EQUAL(gradebook_shard("alice", 4), 4);	/* 0x872213e7 */
+	CU_ASSERT_EQUAL(gradebook_shard("bob", 4), 1);		/* 0x86c6a0d4 */
+	CU_ASSERT_EQUAL(gradebook_shard("carol", 4), 3);	/* 0x67088f12 */
+	CU_ASSERT_EQUAL(gradebook_shard("g1", 3), 1);		/* 0x10202895 */
+	CU_ASSERT_EQUAL(gradebook_shard("", 2), 2);		/* 0x811c9dc5 */
+	CU_ASSERT_EQUAL(gradebook_shard("alice", 1), 1);
+	/* A class of 3,000 splits evenly enough into three. */
+	for (int i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "student%04d", i);
+		per[gradebook_shard(name, 3)]++;
+	}
+	CU_ASSERT_EQUAL(per[0], 0);
+	for (int k = 1; k <= 3; k++)
+		CU_ASSERT(per[k] > 900 && per[k] < 1100);
+}
+
+static struct check_result all_pass[] = {
+	{ .name = "builds", .title = "builds", .outcome = CHECK_PASS, .points = 1,
+	  .max_points = 1, .message = "", .evidence = "" },
+	{ .name = "greets", .title = "greets", .outcome = CHECK_PASS, .points = 2,
+	  .max_points = 2, .message = "", .evidence = "" },
+};
+
+static void set_time(const char *db, const char *who, const char *when)
+{
+	char sql[256];
+	sqlite3 *raw;
+
+	snprintf(sql, sizeof(sql), "UPDATE submissions SET graded_at = '%s' WHERE submission = '%s'",
+		 when, who);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db, &raw), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+}
+
+/* Shard a: alice (1/3, 10:00), bob (not graded, 12:00), carol (error).
+ * Shard b: alice (3/3, 11:00), bob (1/3, 09:00), dan (1/3). */
+static void make_shards(const char *a, const char *b)
+{
+	struct grade g = grade_of(2, 0), full = g;
+	struct gradebook *gb;
+	char err[256];
+
+	full.results = all_pass;
+	full.score = 3;
+	CU_ASSERT_EQUAL_FATAL(gradebook_open(a, &gb, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(gradebook_record(gb, "alice", "hello", &g, NULL), 0);
+	g = grade_of(3, 1);
+	CU_ASSERT_EQUAL(gradebook_record(gb, "bob", "hello", &g, NULL), 0);
+	CU_ASSERT_EQUAL(gradebook_record(gb, "carol", "?", NULL, "no lesson"), 0);
+	gradebook_close(gb);
+	CU_ASSERT_EQUAL_FATAL(gradebook_open(b, &gb, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(gradebook_record(gb, "alice", "hello", &full, NULL), 0);
+	g = grade_of(2, 0);
+	CU_ASSERT_EQUAL(gradebook_record(gb, "bob", "hello", &g, NULL), 0);
+	CU_ASSERT_EQUAL(gradebook_record(gb, "dan", "hello", &g, NULL), 0);
+	gradebook_close(gb);
+	set_time(a, "alice", "2026-12-01 10:00:00");
+	set_time(a, "bob", "2026-12-01 12:00:00");
+	set_time(a, "carol", "2026-12-01 10:00:00");
+	set_time(b, "alice", "2026-12-01 11:00:00");
+	set_time(b, "bob", "2026-12-01 09:00:00");
+}
+
+static void test_merge(void)
+{
+	char dir[] = "/tmp/addrlab-gb-XXXXXX", a[64], b[64], out[64], csv[64], junk[64];
+	char err[256], *text;
+	struct gradebook *gb;
+	int taken, passed;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a.sqlite", dir);
+	snprintf(b, sizeof(b), "%s/b.sqlite", dir);
+	snprintf(out, sizeof(out), "%s/out.sqlite", dir);
+	snprintf(csv, sizeof(csv), "%s/grades.csv", dir);
+	snprintf(junk, sizeof(junk), "%s/junk", dir);
+	make_shards(a, b);
+	CU_ASSERT_EQUAL_FATAL(gradebook_open(out, &gb, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(gradebook_merge(gb, a, &taken, &passed), 0);
+	CU_ASSERT_EQUAL(taken, 3);
+	CU_ASSERT_EQUAL(passed, 0);
+	/* alice: b's is newer; bob: b's is a grade, a's is not (though
+	 * newer); dan: new.  Each comes with its own checks only. */
+	CU_ASSERT_EQUAL(gradebook_merge(gb, b, &taken, &passed), 0);
+	CU_ASSERT_EQUAL(taken, 3);
+	CU_ASSERT_EQUAL(passed, 0);
+	/* a again: alice and bob lose; carol ties, and is taken again. */
+	CU_ASSERT_EQUAL(gradebook_merge(gb, a, &taken, &passed), 0);
+	CU_ASSERT_EQUAL(taken, 1);
+	CU_ASSERT_EQUAL(passed, 2);
+	CU_ASSERT_EQUAL(gradebook_count(gb), 3);
+	CU_ASSERT_EQUAL(gradebook_size(gb), 4);
+	CU_ASSERT_EQUAL(gradebook_export_csv(gb, csv), 0);
+	text = read_text_file(csv, NULL);
+	CU_ASSERT_STRING_EQUAL(text,
+		"submission,exercise,score,max_score,status,failed\r\n"
+		"alice,hello,3,3,graded,\r\n"
+		"bob,hello,1,3,graded,greets\r\n"
+		"carol,?,,,error,no lesson\r\n"
+		"dan,hello,1,3,graded,greets\r\n");
+	free(text);
+	/* Not gradebooks: said, and nothing changes. */
+	f = fopen(junk, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("not a database, just text that is long enough to have a header......"
+	      "..............................................................\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(gradebook_merge(gb, junk, &taken, &passed), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(gradebook_error(gb), "is not an addrlab gradebook: file is not a database"));
+	CU_ASSERT_EQUAL(gradebook_size(gb), 4);
+	gradebook_close(gb);
+	remove_tree(dir);
+}
+
 int register_report_tests(void)
 {
 	static const struct {
@@ -406,6 +530,8 @@ int register_report_tests(void)
 		{ "text, JUnit: bad UTF-8 and 20 MiB keep every check, cut", test_untrusted_text },
 		{ "gradebook: not graded is graded again", test_gradebook },
 		{ "gradebook: one from before 'not graded' opens and takes it", test_gradebook_old },
+		{ "shards: a stable slice by name", test_shard },
+		{ "merge: the newer grade wins, a grade beats none", test_merge },
 	};
 	CU_pSuite s = CU_add_suite("reports and gradebook", NULL, NULL);
 

@@ -424,6 +424,77 @@ static void test_batch_killed_and_resumed(void)
 	free(out);
 }
 
+/*
+ * A class in three shards, graded by three graders at once (as three
+ * pods would), merged: the same grades.csv as one batch of the whole
+ * class, and every submission with its four checks.  By name, g2 is in
+ * shard 1, good1 in 2, warns and broken in 3.
+ */
+static void test_shards_merged(void)
+{
+	char *out = NULL, cmd[2 * PATH_MAX + 2048];
+	const char *want =
+		"submission,exercise,score,max_score,status,failed\r\n"
+		"broken,hello,0,5,graded,builds;greets;sparse;unloads\r\n"
+		"g2,hello,5,5,graded,\r\n"
+		"good1,hello,5,5,graded,\r\n"
+		"warns,hello,4,5,graded,builds\r\n";
+
+	snprintf(cmd, sizeof(cmd),
+		 "t=$(mktemp -d); mkdir $t/s; g=%1$s/bin/addrlab-grade; "
+		 "cp -r tests/grade/submissions/good $t/s/g2; cp -r tests/grade/submissions/good $t/s/good1; "
+		 "cp -r tests/grade/submissions/warns tests/grade/submissions/broken $t/s/; "
+		 "$g batch -j 2 --out $t/all $t/s/* 2>$t/log; echo \"whole rc=$?\"; "
+		 "for i in 1 2 3; do $g batch -j 1 --shard $i/3 --out $t/shard$i $t/s/* 2>$t/log$i & done; "
+		 "wait; head -qn 1 $t/log1 $t/log2 $t/log3; "
+		 "$g merge $t/merged $t/shard1 $t/shard2 $t/shard3/gradebook.sqlite 2>$t/mlog; "
+		 "echo \"merge rc=$?\"; cat $t/mlog; "
+		 "cmp $t/all/grades.csv $t/merged/grades.csv && echo same; "
+		 "sqlite3 $t/merged/gradebook.sqlite \"select 'checks=' || count(*) from checks\"; "
+		 "cat $t/merged/grades.csv; rm -rf $t", tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "whole rc=0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"addrlab-grade: shard 1/3: 1 of the 4 submissions\n"
+		"addrlab-grade: shard 2/3: 1 of the 4 submissions\n"
+		"addrlab-grade: shard 3/3: 2 of the 4 submissions\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "merge rc=0\n"
+		"addrlab-grade: merged 3 gradebooks: 4 records taken, 0 passed over for a newer one; "
+		"4 submissions, 4 graded;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "same\nchecks=16\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	if (!strstr(out, "same\nchecks=16\n") || !strstr(out, want))
+		fprintf(stderr, "\n%s\n", out);
+	free(out);
+}
+
+/* Bad shards and gradebooks: one line naming the thing and the fix. */
+static void test_shard_merge_usage(void)
+{
+	char *out = NULL, cmd[PATH_MAX + 1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "exec 2>&1; g=%s/bin/addrlab-grade; t=$(mktemp -d); echo junk >$t/junk; "
+		 "for s in 0/3 4/3 2 2/0 x/y 1/3x; do "
+		 "$g batch --shard $s --out $t/o tests/grade/submissions/good; echo \"rc=$?\"; done; "
+		 "$g merge $t/m; echo \"rc=$?\"; $g merge $t/m $t/nope; echo \"rc=$?\"; "
+		 "$g merge $t/m $t/junk; echo \"rc=$?\"; rm -rf $t", tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"addrlab-grade: '--shard 0/3': I/N, the I-th of N slices, 1 <= I <= N (e.g. 2/4)\nrc=2\n"
+		"addrlab-grade: '--shard 4/3': I/N, the I-th of N slices, 1 <= I <= N (e.g. 2/4)\nrc=2\n"
+		"addrlab-grade: '--shard 2': I/N, the I-th of N slices, 1 <= I <= N (e.g. 2/4)\nrc=2\n"
+		"addrlab-grade: '--shard 2/0': I/N, the I-th of N slices, 1 <= I <= N (e.g. 2/4)\nrc=2\n"
+		"addrlab-grade: '--shard x/y': I/N, the I-th of N slices, 1 <= I <= N (e.g. 2/4)\nrc=2\n"
+		"addrlab-grade: '--shard 1/3x': I/N, the I-th of N slices, 1 <= I <= N (e.g. 2/4)\nrc=2\n"
+		"addrlab-grade: usage: addrlab-grade merge OUT GRADEBOOK... (each a gradebook.sqlite "
+		"or a batch's --out folder)\nrc=2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/nope' is not a gradebook: give a batch's --out folder "
+				      "or its gradebook.sqlite\nrc=2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/junk' is not an addrlab gradebook: file is not a database\nrc=3\n"));
+	free(out);
+}
+
 static void test_budget_ends_a_submission(void)
 {
 	char *out = NULL, cmd[2 * PATH_MAX + 512];
@@ -568,6 +639,8 @@ void register_grade_tests(void)
 	CU_add_test(s, "lint: the fixture is clean", test_lint_clean);
 	CU_add_test(s, "lint: a mutant no check rejects is a problem", test_lint_finds_a_toothless_mutant);
 	CU_add_test(s, "batch: SIGKILL, then resume: each submission once", test_batch_killed_and_resumed);
+	CU_add_test(s, "batch: three shards, merged, are the whole class", test_shards_merged);
+	CU_add_test(s, "batch --shard and merge: bad command lines", test_shard_merge_usage);
 	CU_add_test(s, "a module stuck in init: named once, the rest fail at once", test_stuck_init_named_once);
 	CU_add_test(s, "a module stuck in exit: named once, the rest fail at once", test_stuck_exit_named_once);
 	CU_add_test(s, "the same in the module's exit is the check's verdict", test_abort_while_unloading);
