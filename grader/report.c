@@ -128,8 +128,24 @@ static int write_json(FILE *f, const struct grade *g, const char *submission)
  * what only instructors see) carrying the reason.  extra_data keeps the
  * status for staff scripts.
  */
-static json_t *gradescope_test(const struct check_result *r, bool graded)
+/* Tags staff can filter by: the exercise, the outcome, and what went
+ * wrong in the lab VM when something did (an oops, a hang...). */
+static json_t *gradescope_tags(const struct grade *g, const struct check_result *r)
 {
+	json_t *list = json_array();
+
+	json_array_append_new(list, json_string(g->exercise ? g->exercise : "?"));
+	json_array_append_new(list, json_string(r->outcome == CHECK_ERROR ? "could-not-grade" :
+						 check_outcome_name(r->outcome)));
+	if (r->fault != VM_OK)
+		json_array_append_new(list, json_string(vm_verdict_name(r->fault)));
+	return list;
+}
+
+static json_t *gradescope_test(const struct grade *g, const struct check_result *r)
+{
+	const char *status = r->outcome == CHECK_PASS ? "passed" : "failed";
+	const char *vis = r->outcome == CHECK_ERROR ? "hidden" : "visible";
 	char *out = NULL;
 	json_t *t;
 
@@ -139,14 +155,14 @@ static json_t *gradescope_test(const struct check_result *r, bool graded)
 		out = NULL;
 	t = json_pack("{s:s, s:i, s:s, s:s, s:s}", "name", r->title,
 		      "max_score", (int)r->max_points, "output", out ? out : "",
-		      "status", r->outcome == CHECK_PASS ? "passed" : "failed",
-		      "visibility", r->outcome == CHECK_ERROR ? "hidden" : "visible");
+		      "status", status, "visibility", vis);
 	if (!t)	/* never dropped: the check is there, if without its text */
 		t = json_pack("{s:s, s:i, s:s, s:s}", "name", r->name ? r->name : "?",
-			      "max_score", (int)r->max_points, "status",
-			      r->outcome == CHECK_PASS ? "passed" : "failed", "visibility",
-			      r->outcome == CHECK_ERROR ? "hidden" : "visible");
-	if (t && graded)
+			      "max_score", (int)r->max_points, "status", status,
+			      "visibility", vis);
+	if (t)
+		json_object_set_new(t, "tags", gradescope_tags(g, r));
+	if (t && !g->ungraded)
 		json_object_set_new(t, "score", json_integer(r->points));
 	free(out);
 	return t;
@@ -157,13 +173,17 @@ static int write_gradescope(FILE *f, const struct grade *g)
 	json_t *tests = json_array(), *doc;
 
 	for (size_t i = 0; i < g->nresults; i++) {
-		json_t *t = gradescope_test(&g->results[i], !g->ungraded);
+		json_t *t = gradescope_test(g, &g->results[i]);
 
 		if (t)
 			json_array_append_new(tests, t);
 	}
-	doc = json_pack("{s:f, s:s, s:o, s:{s:s, s:i, s:s}}",
+	/* The top-level note is Markdown; a test's output is a kernel log or a
+	 * program's, shown as it is.  What the grader prints (run_autograder's
+	 * log) is for staff only. */
+	doc = json_pack("{s:f, s:s, s:s, s:s, s:o, s:{s:s, s:i, s:s}}",
 			"execution_time", g->elapsed_ms / 1000.0, "output_format", "md",
+			"test_output_format", "text", "stdout_visibility", "hidden",
 			"tests", tests, "extra_data", "status",
 			g->ungraded ? "not graded" : "graded", "ungraded", (int)g->ungraded,
 			"sandbox", g->sandbox);

@@ -180,6 +180,12 @@ static void test_gradescope(void)
 		CU_ASSERT_PTR_NULL(json_object_get(x, "score"));
 	x = json_array_get(tests, 2);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "visibility")), "hidden");
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(x, "tags")), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(json_object_get(x, "tags"), 0)), "hello");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(json_object_get(x, "tags"), 1)),
+			       "could-not-grade");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "test_output_format")), "text");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "stdout_visibility")), "hidden");
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "output")),
 			       "could not grade: the lab VM did not boot: QEMU exited at once");
 	json_decref(doc);
@@ -189,8 +195,14 @@ static void test_gradescope(void)
 	t = report(REPORT_GRADESCOPE, &g);
 	doc = json_loads(t, 0, NULL);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "score")), 1);
-	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_array_get(
-		json_object_get(doc, "tests"), 1), "score")), 0);
+	x = json_array_get(json_object_get(doc, "tests"), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(x, "score")), 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(json_object_get(x, "tags"), 1)), "fail");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "name")), "greets");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(x, "max_score")), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "status")), "failed");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "output")),
+			       "kernel messages: expected to match 'hello'\n\ngot: bye");
 	CU_ASSERT_PTR_NULL(json_object_get(doc, "output"));
 	json_decref(doc);
 	free(t);
