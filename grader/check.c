@@ -1058,7 +1058,8 @@ static void cleanup_check(struct ctx *c, struct check_result *out)
 static void run_check(struct ctx *c, const struct lesson_check *k,
 		      struct check_result *out)
 {
-	lua_State *L = lrt_state(c->l->rt);
+	struct lrt *rt = k->rt ? k->rt : c->l->rt;	/* added by a later root? */
+	lua_State *L = lrt_state(rt);
 	int status;
 
 	reset_check(c);
@@ -1087,9 +1088,9 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 	lua_rawgeti(L, LUA_REGISTRYINDEX, k->fn_ref);
 	push_ctx(L, c);
 	/* The check's Lua may take as long as the check, and no longer. */
-	lrt_set_wall_ms(c->l->rt, k->timeout_ms + 10000);
-	status = lrt_pcall(c->l->rt, 1, 0);
-	lrt_set_wall_ms(c->l->rt, 0);
+	lrt_set_wall_ms(rt, k->timeout_ms + 10000);
+	status = lrt_pcall(rt, 1, 0);
+	lrt_set_wall_ms(rt, 0);
 	if (status == 0 && !c->failed) {
 		out->outcome = CHECK_PASS;
 		out->points = k->points;
@@ -1104,8 +1105,8 @@ static void run_check(struct ctx *c, const struct lesson_check *k,
 		/* A bug in the check itself (or its Lua budget ran out): the
 		 * lesson's failure, so ours too. */
 		out->outcome = CHECK_ERROR;
-		out->message = fmt("the check itself failed: %s", lrt_error(c->l->rt));
-		out->evidence = strdup(lrt_traceback(c->l->rt));
+		out->message = fmt("the check itself failed: %s", lrt_error(rt));
+		out->evidence = strdup(lrt_traceback(rt));
 	}
 done:
 	/* Whatever the submission printed: valid UTF-8, no escapes, bounded. */
@@ -1213,7 +1214,13 @@ int grade_exercise(struct lesson *l, const struct grade_opts *o,
 
 		if (o->only && strcmp(o->only, e->checks[i].name))
 			continue;
+		if (o->visible_only && e->checks[i].visibility != VIS_VISIBLE) {
+			g->not_run++;
+			g->not_run_points += e->checks[i].points;
+			continue;
+		}
 		r->name = strdup(e->checks[i].name);
+		r->visibility = e->checks[i].visibility;
 		r->title = strdup(ltext_get(&e->checks[i].title, o->lang));
 		r->max_points = e->checks[i].points;
 		if (refused) {

@@ -69,6 +69,7 @@ struct check_result {
 	 * at most CHECK_MESSAGE_MAX and CHECK_EVIDENCE_MAX bytes, and say
 	 * "[cut: N more bytes]" at their end when they were cut. */
 	enum vm_verdict fault;	/* VM_OK unless the lab VM failed during it */
+	enum check_visibility visibility;	/* the check's, for reports */
 	unsigned int elapsed_ms;
 };
 
@@ -86,6 +87,9 @@ struct grade_opts {
 	 * on each other, so one can be run alone: lint runs a mutant's named
 	 * check only. */
 	const char *only;
+	/* A student's own run: only the checks everyone sees (visibility
+	 * "visible"); the others are counted in the grade, not run. */
+	bool visible_only;
 	/* Called as each check ends (progress); may be NULL. */
 	void (*on_result)(void *ctx, const struct check_result *r);
 	void *ctx;
@@ -98,6 +102,8 @@ struct grade {
 	unsigned int score, max_score;
 	unsigned int ungraded;	/* checks that could not be graded: when
 				 * any, the grade as a whole is not graded */
+	unsigned int not_run, not_run_points;	/* visible_only: the grader's
+						 * other checks, and their points */
 	const char *sandbox;	/* the build sandbox used ("bwrap"...), or
 				 * "" when nothing was built */
 	unsigned int elapsed_ms;

@@ -533,6 +533,38 @@ fail:
 	return -1;
 }
 
+static const char *const visibility_names[] = {
+#define X(e, name) [e] = name,
+	CHECK_VISIBILITIES(X)
+#undef X
+};
+
+const char *check_visibility_name(enum check_visibility v)
+{
+	return v <= VIS_HIDDEN ? visibility_names[v] : "?";
+}
+
+/* visibility = "visible" (the default), "after_due_date" or "hidden". */
+static int get_visibility(struct ld *d, enum check_visibility *v)
+{
+	char *name = NULL;
+
+	*v = VIS_VISIBLE;
+	if (get_string(d, "visibility", false, &name))
+		return -1;
+	for (int i = VIS_VISIBLE; name && i <= VIS_HIDDEN; i++)
+		if (!strcmp(name, visibility_names[i])) {
+			*v = (enum check_visibility)i;
+			free(name);
+			return 0;
+		}
+	if (!name)
+		return 0;
+	bad(d, "visibility", "'%s': use visible (the default), after_due_date or hidden", name);
+	free(name);
+	return -1;
+}
+
 static int read_check(struct ld *d, void *elem)
 {
 	struct lesson_check *c = elem;
@@ -545,6 +577,7 @@ static int read_check(struct ld *d, void *elem)
 	    get_uint(d, "timeout", false, DEFAULT_CHECK_MS / 1000, 1,
 		     MAX_CHECK_MS / 1000, &c->timeout_ms) ||
 	    get_profile(d, &c->iommu) ||
+	    get_visibility(d, &c->visibility) ||
 	    get_function_ref(d, "run", true, &c->fn_ref))
 		return -1;
 	c->timeout_ms *= 1000;
@@ -728,39 +761,72 @@ int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen)
 	return lesson_load_text(dir, NULL, 0, NULL, out, err, errlen);
 }
 
-int lesson_load_text(const char *dir, const char *text, size_t len,
-		     const struct lrt_limits *lim, struct lesson **out,
-		     char *err, size_t errlen)
+/*
+ * Runs dir/lesson.lua (or text) in a new runtime with the addrlab library:
+ * 0 with *out (its dir, file and rt set) and the returned table on top of
+ * d->L's stack, or -1 with err.
+ */
+static int lesson_open(const char *dir, const char *text, size_t len,
+		       const struct lrt_limits *lim, struct lesson **out,
+		       struct ld *d)
 {
 	struct lesson *l = calloc(1, sizeof(*l));
-	struct ld d = { .err = err, .errlen = errlen };
 
 	*out = NULL;
 	if (!l || asprintf(&l->dir, "%s", dir) < 0 ||
 	    asprintf(&l->file, "%s/lesson.lua", dir) < 0) {
-		snprintf(err, errlen, "%s: out of memory", dir);
+		snprintf(d->err, d->errlen, "%s: out of memory", dir);
 		lesson_free(l);
 		return -1;
 	}
 	l->rt = lrt_new(lim);
 	if (!l->rt || lrt_provide(l->rt, "addrlab", lesson_library,
 				  sizeof(lesson_library) - 1, "addrlab library")) {
-		snprintf(err, errlen, "%s: %s", l->file,
+		snprintf(d->err, d->errlen, "%s: %s", l->file,
 			 l->rt ? lrt_error(l->rt) : "out of memory");
 		lesson_free(l);
 		return -1;
 	}
-	d.L = lrt_state(l->rt);
-	d.file = l->file;
+	d->L = lrt_state(l->rt);
+	d->file = l->file;
 	if (text ? lrt_dostring(l->rt, text, len, l->file, 1) :
 		   lrt_dofile(l->rt, l->file, 1)) {
-		snprintf(err, errlen, "%s", lrt_error(l->rt));
+		snprintf(d->err, d->errlen, "%s", lrt_error(l->rt));
 		lesson_free(l);
 		return -1;
 	}
-	if (!lua_istable(d.L, -1)) {
-		snprintf(err, errlen, "%s: must return a table (return { id = ..., ... })",
+	if (!lua_istable(d->L, -1)) {
+		snprintf(d->err, d->errlen, "%s: must return a table (return { id = ..., ... })",
 			 l->file);
+		lesson_free(l);
+		return -1;
+	}
+	*out = l;
+	return 0;
+}
+
+/* Does the table on top of the stack extend another lesson? */
+static bool extends_another(struct ld *d)
+{
+	bool ext = get(d, "extends") != LUA_TNIL;
+
+	lua_pop(d->L, 1);
+	return ext;
+}
+
+int lesson_load_text(const char *dir, const char *text, size_t len,
+		     const struct lrt_limits *lim, struct lesson **out,
+		     char *err, size_t errlen)
+{
+	struct ld d = { .err = err, .errlen = errlen };
+	struct lesson *l;
+
+	*out = NULL;
+	if (lesson_open(dir, text, len, lim, &l, &d))
+		return -1;
+	if (extends_another(&d)) {
+		bad(&d, "extends", "a file that adds checks to another lesson is read with "
+		    "every lesson (lesson_load_all), not alone");
 		lesson_free(l);
 		return -1;
 	}
@@ -822,6 +888,9 @@ void lesson_free(struct lesson *l)
 	free(l->dir);
 	free(l->file);
 	lrt_free(l->rt);	/* drops every registry reference with the state */
+	for (size_t i = 0; i < l->next_rt; i++)
+		lrt_free(l->ext_rt[i]);
+	free(l->ext_rt);
 	free(l);
 }
 
@@ -844,29 +913,110 @@ static int by_number(const void *a, const void *b)
 	return x->number - y->number;
 }
 
-int lesson_load_all(const char *root, struct lesson ***out, char **errors)
+/*
+ * Adds the checks of x (a file returning { extends = "ID", checks = {...} },
+ * its table on top of the stack) to lesson ID among ls[0..n), moving x's
+ * runtime to it.  0, or -1 with d->err.
+ */
+static int read_extension(struct ld *d, struct lesson *x, struct lesson **ls, int n,
+			  struct lesson **target)
 {
-	struct lesson **ls = NULL;
-	size_t errlen = 0;
-	FILE *errs = open_memstream(errors, &errlen);
-	struct dirent *e;
-	DIR *dir = opendir(root);
-	int n = 0;
+	struct lesson_exercise *e;
+	struct lesson_check *grown;
+	struct lrt **rts;
+	char *id = NULL;
+	size_t count;
+	void *arr;
 
-	*out = NULL;
-	if (!errs) {
-		if (dir)
-			closedir(dir);
+	*target = NULL;
+	if (get_string(d, "extends", true, &id))
+		return -1;
+	for (int i = 0; i < n && !*target; i++)
+		if (!strcmp(ls[i]->id, id))
+			*target = ls[i];
+	if (!*target || !(*target)->exercise) {
+		bad(d, "extends", *target ? "'%s': that lesson has no exercise to add checks to" :
+		    "'%s': no lesson has this id", id);
+		free(id);
 		return -1;
 	}
+	free(id);
+	e = (*target)->exercise;
+	if (get_array(d, "checks", true, &count, sizeof(struct lesson_check), &arr, read_check)) {
+		for (size_t i = 0; arr && i < count; i++) {
+			free(((struct lesson_check *)arr)[i].name);
+			ltext_free(&((struct lesson_check *)arr)[i].title);
+		}
+		free(arr);
+		return -1;
+	}
+	grown = realloc(e->checks, (e->nchecks + count) * sizeof(*grown));
+	rts = realloc((*target)->ext_rt, ((*target)->next_rt + 1) * sizeof(*rts));
+	if (grown)
+		e->checks = grown;
+	if (rts)
+		(*target)->ext_rt = rts;
+	for (size_t i = 0; grown && rts && i < count; i++) {
+		struct lesson_check *c = &((struct lesson_check *)arr)[i];
+
+		if (lesson_find_check(*target, c->name)) {
+			bad(d, "checks", "'%s': lesson '%s' already has a check of this name",
+			    c->name, (*target)->id);
+			grown = NULL;
+			break;
+		}
+		c->rt = x->rt;
+		e->checks[e->nchecks++] = *c;
+		e->total_points += c->points;
+		c->name = NULL;		/* moved */
+		memset(&c->title, 0, sizeof(c->title));
+	}
+	for (size_t i = 0; i < count; i++) {
+		free(((struct lesson_check *)arr)[i].name);
+		ltext_free(&((struct lesson_check *)arr)[i].title);
+	}
+	free(arr);
+	if (!grown || !rts)
+		return grown ? bad(d, "checks", "out of memory") : -1;
+	(*target)->ext_rt[(*target)->next_rt++] = x->rt;
+	x->rt = NULL;
+	return 0;
+}
+
+struct loading {
+	struct lesson **ls, **ext;	/* lessons; files that add checks */
+	int n, next;
+	FILE *errs;
+};
+
+static int keep(struct lesson ***v, int *n, struct lesson *l)
+{
+	struct lesson **grown = realloc(*v, (size_t)(*n + 1) * sizeof(**v));
+
+	if (!grown)
+		return -1;
+	*v = grown;
+	(*v)[(*n)++] = l;
+	return 0;
+}
+
+/* Every NAME/lesson.lua in one root: lessons into ld->ls, files that add
+ * checks into ld->ext (applied once every root is read).  -1 when the
+ * root cannot be read. */
+static int load_root(const char *root, struct loading *ld)
+{
+	DIR *dir = opendir(root);
+	struct dirent *e;
+
 	if (!dir) {
-		fprintf(errs, "%s: cannot open the lessons folder: %m\n", root);
-		fclose(errs);
+		fprintf(ld->errs, "%s: cannot open the lessons folder: %m\n", root);
 		return -1;
 	}
 	while ((e = readdir(dir))) {
 		char path[4096], err[1024];
-		struct lesson *l, **grown;
+		struct ld d = { .err = err, .errlen = sizeof(err) };
+		struct lesson *l;
+		bool ext;
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -874,24 +1024,117 @@ int lesson_load_all(const char *root, struct lesson ***out, char **errors)
 		if (access(path, F_OK))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", root, e->d_name);
-		if (lesson_load(path, &l, err, sizeof(err))) {
-			fprintf(errs, "%s\n", err);
+		if (lesson_open(path, NULL, 0, NULL, &l, &d)) {
+			fprintf(ld->errs, "%s\n", err);
 			continue;
 		}
-		grown = realloc(ls, (size_t)(n + 1) * sizeof(*ls));
-		if (!grown) {
+		ext = extends_another(&d);
+		if (!ext && read_lesson(&d, l)) {
+			fprintf(ld->errs, "%s\n", err);
+			lesson_free(l);
+			continue;
+		}
+		if (!ext)
+			lua_settop(d.L, 0);	/* an extension keeps its table */
+		if (ext ? keep(&ld->ext, &ld->next, l) : keep(&ld->ls, &ld->n, l)) {
 			lesson_free(l);
 			break;
 		}
-		ls = grown;
-		ls[n++] = l;
 	}
 	closedir(dir);
-	fclose(errs);
-	if (n)
-		qsort(ls, (size_t)n, sizeof(*ls), by_number);
-	*out = ls;
-	return n;
+	return 0;
+}
+
+/* Drops ls[i] (freed), keeping the order. */
+static void drop(struct loading *ld, int i)
+{
+	lesson_free(ld->ls[i]);
+	memmove(&ld->ls[i], &ld->ls[i + 1], (size_t)(ld->n - i - 1) * sizeof(*ld->ls));
+	ld->n--;
+}
+
+/* Two lessons of one id would make an exercise ambiguous: both go. */
+static void drop_duplicates(struct loading *ld)
+{
+	for (int i = 0; i < ld->n; i++)
+		for (int k = i + 1; k < ld->n; k++)
+			if (!strcmp(ld->ls[i]->id, ld->ls[k]->id)) {
+				fprintf(ld->errs, "%s and %s: two lessons have the id '%s'; "
+					"to add checks to one, return { extends = \"%s\", checks = ... }\n",
+					ld->ls[i]->file, ld->ls[k]->file, ld->ls[i]->id,
+					ld->ls[i]->id);
+				drop(ld, k);
+				drop(ld, i);
+				i = -1;
+				break;
+			}
+}
+
+static void apply_extensions(struct loading *ld)
+{
+	for (int i = 0; i < ld->next; i++) {
+		struct lesson *x = ld->ext[i], *target;
+		char err[1024];
+		struct ld d = { .L = lrt_state(x->rt), .file = x->file, .err = err,
+				.errlen = sizeof(err) };
+
+		if (read_extension(&d, x, ld->ls, ld->n, &target)) {
+			fprintf(ld->errs, "%s\n", err);
+			/* Never graded without the checks it was meant to have. */
+			for (int k = 0; target && k < ld->n; k++)
+				if (ld->ls[k] == target) {
+					fprintf(ld->errs, "%s: left out, because %s did not load\n",
+						target->file, x->file);
+					drop(ld, k);
+					break;
+				}
+		}
+		lesson_free(x);
+	}
+	free(ld->ext);
+	ld->ext = NULL;
+	ld->next = 0;
+}
+
+int lesson_load_all(const char *roots, struct lesson ***out, char **errors)
+{
+	struct loading ld = { 0 };
+	size_t errlen = 0;
+	char *copy = strdup(roots), *next = copy, *root;
+	int rc = 0;
+
+	*out = NULL;
+	ld.errs = open_memstream(errors, &errlen);
+	if (!ld.errs || !copy) {
+		if (ld.errs)
+			fclose(ld.errs);
+		free(copy);
+		return -1;
+	}
+	while (!rc && (root = strsep(&next, ":"))) {
+		if (*root) {
+			rc = load_root(root, &ld);
+		} else {
+			fprintf(ld.errs, "'%s': an empty folder name among the lessons folders\n",
+				roots);
+			rc = -1;
+		}
+	}
+	if (rc) {
+		lesson_free_all(ld.ls, ld.n);
+		lesson_free_all(ld.ext, ld.next);
+		fclose(ld.errs);
+		free(copy);
+		return -1;
+	}
+	drop_duplicates(&ld);
+	apply_extensions(&ld);
+	fclose(ld.errs);
+	free(copy);
+	if (ld.n)
+		qsort(ld.ls, (size_t)ld.n, sizeof(*ld.ls), by_number);
+	*out = ld.ls;
+	return ld.n;
 }
 
 void lesson_free_all(struct lesson **ls, int n)

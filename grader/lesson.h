@@ -56,13 +56,32 @@ struct lesson_quiz {
 	bool iommu;		/* computed in the IOMMU profile (profile = "iommu") */
 };
 
+/* Who sees a check (Gradescope's words): everyone; students once the due
+ * date is past; staff only.  Students' own runs (addrlab check, the
+ * workbook) run visible checks only. */
+#define CHECK_VISIBILITIES(X) \
+	X(VIS_VISIBLE,        "visible") \
+	X(VIS_AFTER_DUE_DATE, "after_due_date") \
+	X(VIS_HIDDEN,         "hidden")
+
+enum check_visibility {
+#define X(e, name) e,
+	CHECK_VISIBILITIES(X)
+#undef X
+};
+
+const char *check_visibility_name(enum check_visibility v);	/* "hidden" */
+
 struct lesson_check {
 	char *name;		/* unique in the exercise; mutants name it */
 	struct ltext title;
 	unsigned int points;
 	unsigned int timeout_ms;
 	bool iommu;		/* run in the IOMMU profile (profile = "iommu") */
-	int fn_ref;		/* function(t) */
+	enum check_visibility visibility;
+	int fn_ref;		/* function(t), in rt */
+	struct lrt *rt;		/* NULL: the lesson's; else the runtime of the
+				 * later root's file that added the check */
 };
 
 enum exercise_kind { EX_MODULE, EX_USER };
@@ -96,6 +115,8 @@ struct lesson {
 	size_t nquizzes;
 	struct lesson_exercise *exercise;	/* NULL if the lesson has none */
 	struct lrt *rt;		/* the lesson's own runtime */
+	struct lrt **ext_rt;	/* those of the files that added checks */
+	size_t next_rt;
 };
 
 /*
@@ -131,11 +152,17 @@ const struct lesson_check *lesson_find_check(const struct lesson *l,
 					     const char *name);
 
 /*
- * Loads every lessons/NAME/lesson.lua under root, sorted by number.  A
- * lesson that fails to load is skipped and its error appended to *errors
- * (one line each; malloc'd, "" if none).  Returns the count, -1 on failure.
+ * Loads every NAME/lesson.lua under roots, sorted by number.  roots is one
+ * folder or several joined by ':' (ADDRLAB_LESSONS=public:private), read
+ * in order: each may add lessons, and a lesson.lua that returns
+ * { extends = "ID", checks = { ... } } adds its checks to lesson ID's
+ * exercise (a course keeps hidden checks out of the students' copy so).
+ * A lesson that fails to load is skipped, and so is a lesson whose added
+ * checks fail to (it is never graded without them); each error is one
+ * line appended to *errors (malloc'd, "" if none).  Returns the count, -1
+ * when a root cannot be read.
  */
-int lesson_load_all(const char *root, struct lesson ***out, char **errors);
+int lesson_load_all(const char *roots, struct lesson ***out, char **errors);
 void lesson_free_all(struct lesson **ls, int n);
 
 #endif /* ADDRLAB_LESSON_H */

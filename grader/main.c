@@ -65,7 +65,9 @@ static const char usage[] =
 	"graded for a reason of ours (the build sandbox, the lab VM, a broken\n"
 	"lesson), never scored as the submission's (batch, merge: some submission is\n"
 	"not graded yet; grade it again).\n"
-	"ADDRLAB_LESSONS and ADDRLAB_EXERCISES override where lessons and exercises are;\n"
+	"ADDRLAB_LESSONS and ADDRLAB_EXERCISES override where lessons and exercises are\n"
+	"(ADDRLAB_LESSONS=public:private: later folders add lessons, and checks to the\n"
+	"lessons of earlier ones, e.g. hidden checks the students' copy lacks);\n"
 	"ADDRLAB_SANDBOX is the default for --sandbox; ADDRLAB_CACHE_DIR keeps the lab\n"
 	"VM's snapshots and the Kbuild lines recorded at an exercise's first build\n"
 	"(ADDRLAB_KBUILD=make runs make for every build instead).\n";

@@ -47,8 +47,9 @@ static int write_text(FILE *f, const struct grade *g, const char *submission)
 	for (size_t i = 0; i < g->nresults; i++) {
 		const struct check_result *r = &g->results[i];
 
-		fprintf(f, "  %-5s %-40s %u/%u\n", tags[r->outcome], r->title, r->points,
-			r->max_points);
+		fprintf(f, "  %-5s %-40s %u/%u%s%s\n", tags[r->outcome], r->title, r->points,
+			r->max_points, r->visibility == VIS_VISIBLE ? "" : "  ",
+			r->visibility == VIS_VISIBLE ? "" : check_visibility_name(r->visibility));
 		if (r->outcome != CHECK_PASS) {
 			fprintf(f, "        %s%s\n", r->outcome == CHECK_ERROR ?
 				"could not grade: " : "", r->message);
@@ -62,6 +63,10 @@ static int write_text(FILE *f, const struct grade *g, const char *submission)
 			"not the submission's)\n", g->ungraded, g->ungraded == 1 ? "" : "s");
 	else
 		fprintf(f, "score %u/%u\n", g->score, g->max_score);
+	if (g->not_run)
+		fprintf(f, "the grader runs %u more check%s (%u point%s) that only it sees\n",
+			g->not_run, g->not_run == 1 ? "" : "s", g->not_run_points,
+			g->not_run_points == 1 ? "" : "s");
 	return ferror(f) ? -1 : 0;
 }
 
@@ -69,12 +74,13 @@ static int write_text(FILE *f, const struct grade *g, const char *submission)
  * cleaned every text of the grade first). */
 static json_t *check_json(const struct check_result *r)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:i}",
+	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s, s:i}",
 			      "name", r->name, "title", r->title,
 			      "outcome", check_outcome_name(r->outcome),
 			      "points", (int)r->points, "max_points", (int)r->max_points,
 			      "message", r->message, "evidence", r->evidence,
 			      "fault", vm_verdict_name(r->fault),
+			      "visibility", check_visibility_name(r->visibility),
 			      "elapsed_ms", (int)r->elapsed_ms);
 
 	if (!o)	/* never dropped: the check is there, if without its text */
@@ -109,6 +115,9 @@ static int write_json(FILE *f, const struct grade *g, const char *submission)
 			"passed", !g->ungraded && g->score == g->max_score,
 			"sandbox", g->sandbox,
 			"elapsed_ms", (int)g->elapsed_ms, "checks", checks);
+	if (doc && g->not_run)
+		json_object_set_new(doc, "not_run", json_pack("{s:i, s:i}", "checks",
+			(int)g->not_run, "points", (int)g->not_run_points));
 	free(sub);
 	return dump(f, doc);
 }
@@ -145,7 +154,7 @@ static json_t *gradescope_tags(const struct grade *g, const struct check_result 
 static json_t *gradescope_test(const struct grade *g, const struct check_result *r)
 {
 	const char *status = r->outcome == CHECK_PASS ? "passed" : "failed";
-	const char *vis = r->outcome == CHECK_ERROR ? "hidden" : "visible";
+	const char *vis = r->outcome == CHECK_ERROR ? "hidden" : check_visibility_name(r->visibility);
 	char *out = NULL;
 	json_t *t;
 

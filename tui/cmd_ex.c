@@ -163,6 +163,7 @@ static int grade_once(struct ex_env *env, struct lesson *l, struct grading *gr,
 		.submission = gr->dir, .work_dir = gr->work, .kver = gr->kver,
 		.include_dir = env->include, .lang = env->lang, .vm = gr->vm,
 		.on_result = verbose ? on_result : NULL,
+		.visible_only = true,	/* the rest are the grader's */
 	};
 
 	/* -1: nothing could be checked (no exercise, out of memory): ours.  A
@@ -253,6 +254,10 @@ static void print_short_report(const struct grade *g)
 	}
 	if (!g->ungraded && g->score == g->max_score)
 		printf("  every check passed\n");
+	if (g->not_run)
+		printf("  the grader runs %u more check%s (%u point%s) that only it sees\n",
+		       g->not_run, g->not_run == 1 ? "" : "s", g->not_run_points,
+		       g->not_run_points == 1 ? "" : "s");
 	fflush(stdout);
 }
 

@@ -404,6 +404,31 @@ static void say(struct app *a, enum role r, const char *fmt, ...)
 	a->msg_time = time(NULL);
 }
 
+/* The points of the checks a student's own run runs. */
+static unsigned int visible_points(const struct lesson_exercise *e)
+{
+	unsigned int sum = 0;
+
+	for (size_t i = 0; i < e->nchecks; i++)
+		if (e->checks[i].visibility == VIS_VISIBLE)
+			sum += e->checks[i].points;
+	return sum;
+}
+
+/* "; the grader runs N more checks (P points)" when the run left some
+ * to the grader (visibility after_due_date or hidden), else "". */
+static const char *not_run_note(struct app *a, const struct grade *g, char *buf,
+				size_t size)
+{
+	buf[0] = '\0';
+	if (g->not_run)
+		snprintf(buf, size, S(a, "; the grader runs %u more check%s (%u points)",
+				      "; 채점 때는 검사 %u개%s(%u점)가 더 실행됩니다"),
+			 g->not_run, a->lang == LANG_KO ? "" : g->not_run == 1 ? "" : "s",
+			 g->not_run_points);
+	return buf;
+}
+
 static const char *lesson_title(struct app *a, int i)
 {
 	return ltext_get(&a->ls[i]->title, a->lang);
@@ -1237,7 +1262,7 @@ static void exercise_lines(struct app *a, struct lines *ls, int cols)
 	snprintf(buf, sizeof(buf), S(a, "watch: %s · attempts: %u · best: %u/%u",
 				     "감시: %s · 시도: %u · 최고: %u/%u"),
 		 a->watch && a->watch_ch == c ? watch_method(a->watch) : S(a, "off", "꺼짐"),
-		 pe.attempts, pe.best_score, pe.max_score ? pe.max_score : e->total_points);
+		 pe.attempts, pe.best_score, pe.max_score ? pe.max_score : visible_points(e));
 	lines_printf(ls, ROLE_DIM, 0, " %s", buf);
 	lines_printf(ls, ROLE_TEXT, 0, " ");
 
@@ -1274,6 +1299,9 @@ static void exercise_lines(struct app *a, struct lines *ls, int cols)
 		const struct check_result *r = NULL;
 		char lead[64];
 
+		if (k->visibility != VIS_VISIBLE)
+			continue;	/* the grader's: counted below */
+
 		for (size_t j = 0; j < a->run.nres; j++)
 			if (!strcmp(a->run.res[j].name, k->name))
 				r = &a->run.res[j];
@@ -1304,6 +1332,17 @@ static void exercise_lines(struct app *a, struct lines *ls, int cols)
 				p = *nl ? nl + 1 : nl;
 			}
 		}
+	}
+	if (visible_points(e) < e->total_points) {
+		unsigned int n = 0;
+
+		for (size_t i = 0; i < e->nchecks; i++)
+			n += e->checks[i].visibility != VIS_VISIBLE;
+		snprintf(buf, sizeof(buf), S(a, "+ %u more check%s (%u points) that only the grader runs",
+					     "+ 채점 때만 실행되는 검사 %u개%s(%u점)"),
+			 n, a->lang == LANG_KO || n == 1 ? "" : "s",
+			 e->total_points - visible_points(e));
+		lines_wrap(ls, 4, "  ", ROLE_DIM, ROLE_DIM, buf, cols);
 	}
 	if (pe.done && a->run.has_grade && a->run.score == a->run.max) {
 		lines_printf(ls, ROLE_TEXT, 0, " ");
@@ -1629,6 +1668,7 @@ static void on_event(struct app *a, struct lab_event *ev)
 			ev->text = NULL;
 		} else {
 			bool was_done = ex_progress(a, a->ex).done;
+			char more[160];
 
 			a->run.has_grade = true;
 			a->run.score = ev->grade.score;
@@ -1642,11 +1682,12 @@ static void on_event(struct app *a, struct lab_event *ev)
 			else if (a->prog && progress_record_grade(a->prog, &ev->grade))
 				say(a, ROLE_FAIL, "%s", progress_error(a->prog));
 			else if (ev->grade.score == ev->grade.max_score)
-				say(a, ROLE_PASS, S(a, "all %u points: saved", "%u점 만점: 저장됨"),
-				    ev->grade.max_score);
+				say(a, ROLE_PASS, S(a, "all %u points: saved%s", "%u점 만점: 저장됨%s"),
+				    ev->grade.max_score, not_run_note(a, &ev->grade, more, sizeof(more)));
 			else
-				say(a, ROLE_WARN, S(a, "%u of %u points: saved", "%u/%u점: 저장됨"),
-				    ev->grade.score, ev->grade.max_score);
+				say(a, ROLE_WARN, S(a, "%u of %u points: saved%s", "%u/%u점: 저장됨%s"),
+				    ev->grade.score, ev->grade.max_score,
+				    not_run_note(a, &ev->grade, more, sizeof(more)));
 			if (!was_done && ex_progress(a, a->ex).done && chapter_done(a, a->ex))
 				a->celebrate = true;
 		}

@@ -416,6 +416,7 @@ static void do_check(struct lab *lab, struct job *j)
 			.include_dir = lab->include_dir, .lang = j->lang,
 			.vm = lab->vm, .vm_iommu = lab->iommu.vm,
 			.on_result = on_result, .ctx = &ctx,
+			.visible_only = true,	/* the rest are the grader's */
 		};
 
 		ev.ok = grade_exercise(j->l, &go, &ev.grade, err, sizeof(err)) == 0;

@@ -190,6 +190,10 @@ static const struct {
 	  "    { name = 'a', points = 1, run = function() end },\n"
 	  "    { name = 'a', points = 1, run = function() end } } } }\n",
 	  "FILE: exercise.checks: two checks are named 'a'" },
+	{ "return { id = 'x', number = 1, title = 'T', text = 'en.md', exercise = {\n"
+	  "  id = 'e', kind = 'module', title = 'E', files = { 'a.c' }, checks = {\n"
+	  "    { name = 'a', points = 1, visibility = 'secret', run = function() end } } } }\n",
+	  "FILE: exercise.checks[1].visibility: 'secret': use visible (the default), after_due_date or hidden" },
 	{ "while true do end\n", "FILE:1: instruction budget exhausted (an endless loop?)" },
 	{ "return { id = os.getenv('HOME') }\n", "FILE:1: attempt to index a nil value (global 'os')" },
 };
@@ -256,6 +260,105 @@ static void test_load_all_sorts_and_reports(void)
 	CU_ASSERT_EQUAL(lesson_load_all("/no/such/root", &ls, &errors), -1);
 	CU_ASSERT_STRING_EQUAL(errors, "/no/such/root: cannot open the lessons folder: No such file or directory\n");
 	free(errors);
+}
+
+/* Writes DIR/NAME/lesson.lua (and en.md) under a root of its own. */
+static void put_lesson(const char *dir, const char *name, const char *src)
+{
+	char *d;
+
+	CU_ASSERT_FATAL(asprintf(&d, "%s/%s", dir, name) > 0);
+	mkdir(d, 0755);
+	write_file(d, "lesson.lua", src);
+	write_file(d, "en.md", "# T\n");
+	free(d);
+}
+
+#define HELLO(id, number) \
+	"return { id = '" id "', number = " number ", title = 'T', text = 'en.md', exercise = {\n" \
+	"  id = '" id "', kind = 'module', title = 'E', files = { 'a.c' }, checks = {\n" \
+	"    { name = 'builds', points = 1, run = function(t) return 1 end },\n" \
+	"    { name = 'late', points = 2, visibility = 'after_due_date', run = function() end } } } }\n"
+
+/*
+ * ADDRLAB_LESSONS=public:private: the private root adds hidden checks to
+ * a public lesson (each run by its own file's runtime) and a lesson of
+ * its own; what cannot be added leaves its lesson out, never half there.
+ */
+static void test_lesson_roots(void)
+{
+	char top[] = "/tmp/addrlab-roots-XXXXXX", pub[64], priv[64], roots[160], cmd[96];
+	struct lesson **ls = NULL;
+	const struct lesson_check *c;
+	char *errors = NULL;
+	int n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(top));
+	snprintf(pub, sizeof(pub), "%s/public", top);
+	snprintf(priv, sizeof(priv), "%s/private", top);
+	mkdir(pub, 0755);
+	mkdir(priv, 0755);
+	put_lesson(pub, "ch1", HELLO("ch1", "1"));
+	put_lesson(pub, "ch2", HELLO("ch2", "2"));
+	put_lesson(pub, "ch3", HELLO("ch3", "3"));
+	put_lesson(priv, "ch1-hidden",
+		   "return { extends = 'ch1', checks = {\n"
+		   "  { name = 'edge', points = 3, visibility = 'hidden', run = function() end } } }\n");
+	put_lesson(priv, "ch2-clash",
+		   "return { extends = 'ch2', checks = {\n"
+		   "  { name = 'builds', points = 1, run = function() end } } }\n");
+	put_lesson(priv, "nowhere", "return { extends = 'ch9', checks = {\n"
+		   "  { name = 'x', points = 1, run = function() end } } }\n");
+	put_lesson(priv, "ch4", HELLO("ch4", "4"));
+	put_lesson(priv, "ch3-again", HELLO("ch3", "5"));
+	snprintf(roots, sizeof(roots), "%s:%s", pub, priv);
+	n = lesson_load_all(roots, &ls, &errors);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_STRING_EQUAL(ls[0]->id, "ch1");
+	CU_ASSERT_STRING_EQUAL(ls[1]->id, "ch4");
+	CU_ASSERT_EQUAL(ls[0]->exercise->nchecks, 3);
+	CU_ASSERT_EQUAL(ls[0]->exercise->total_points, 6);
+	c = lesson_find_check(ls[0], "edge");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->visibility, VIS_HIDDEN);
+	CU_ASSERT_PTR_NOT_NULL(c->rt);
+	CU_ASSERT(c->rt != ls[0]->rt);
+	CU_ASSERT_EQUAL(lesson_find_check(ls[0], "late")->visibility, VIS_AFTER_DUE_DATE);
+	CU_ASSERT_PTR_NULL(lesson_find_check(ls[0], "builds")->rt);
+	/* One line each, in a known order: duplicates, then extensions. */
+	{
+		char *want;
+
+		CU_ASSERT_FATAL(asprintf(&want,
+			"%1$s/ch3/lesson.lua and %2$s/ch3-again/lesson.lua: two lessons have the id 'ch3'; "
+			"to add checks to one, return { extends = \"ch3\", checks = ... }\n",
+			pub, priv) > 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(errors, want));
+		free(want);
+		CU_ASSERT_FATAL(asprintf(&want,
+			"%1$s/ch2-clash/lesson.lua: checks: 'builds': lesson 'ch2' already has a check of this name\n"
+			"%2$s/ch2/lesson.lua: left out, because %1$s/ch2-clash/lesson.lua did not load\n",
+			priv, pub) > 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(errors, want));
+		free(want);
+		CU_ASSERT_FATAL(asprintf(&want, "%s/nowhere/lesson.lua: extends: 'ch9': no lesson has this id\n",
+					 priv) > 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(errors, want));
+		free(want);
+	}
+	lesson_free_all(ls, n);
+	free(errors);
+	/* A root that is not there fails the whole load: no lesson is
+	 * graded without the checks a missing private root holds. */
+	snprintf(roots, sizeof(roots), "%s:%s/gone", pub, top);
+	CU_ASSERT_EQUAL(lesson_load_all(roots, &ls, &errors), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errors, "/gone: cannot open the lessons folder: No such file or directory\n"));
+	free(errors);
+	snprintf(roots, sizeof(roots), "%s:", pub);
+	CU_ASSERT_EQUAL(lesson_load_all(roots, &ls, &errors), -1);
+	free(errors);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
 static int setup(void)
@@ -372,6 +475,8 @@ int register_lesson_tests(void)
 	    !CU_add_test(s, "each mistake reads as one exact line", test_mistakes) ||
 	    !CU_add_test(s, "load all: sorted by number, errors listed",
 			 test_load_all_sorts_and_reports) ||
+	    !CU_add_test(s, "lesson roots: a later one adds checks and lessons",
+			 test_lesson_roots) ||
 	    !CU_add_test(s, "quiz answers compare as numbers or as text",
 			 test_quiz_matches) ||
 	    !CU_add_test(s, "the addrlab library's ready-made checks",

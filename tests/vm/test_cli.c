@@ -156,6 +156,17 @@ static void test_check_reference_passes(void)
 	expect("addrlab list | head -n 2", 0,
 	       "chapter 1: Hello, module; no quiz\n"
 	       "  exercise hello: done, best 5/5 after 2 attempts; work in %1$s/hello\n");
+	/* A check only the grader runs (a second, private lesson root, as
+	 * a course's staff would have it): said, never run here. */
+	expect("ADDRLAB_LESSONS=tests/grade/lessons:tests/grade/private addrlab check hello", 0,
+	       "exercise hello: %1$s/hello\n"
+	       "  PASS  builds without warnings                  1/1\n"
+	       "  PASS  sparse finds nothing                     1/1\n"
+	       "  PASS  greets who it is told to                 2/2\n"
+	       "  PASS  says goodbye when unloaded               1/1\n"
+	       "built in the 'bwrap' sandbox\n"
+	       "score 5/5\n"
+	       "the grader runs 1 more check (2 points) that only it sees\n");
 }
 
 static void test_hints(void)

@@ -425,6 +425,35 @@ static void test_batch_killed_and_resumed(void)
 }
 
 /*
+ * A second lesson root adds a hidden check to the fixture's lesson: the
+ * grader runs it (in its own file's Lua) and Gradescope gets it hidden.
+ */
+static void test_hidden_check_graded(void)
+{
+	char *out = NULL, cmd[PATH_MAX + 256];
+	json_t *doc, *t4;
+
+	snprintf(cmd, sizeof(cmd), "ADDRLAB_LESSONS=tests/grade/lessons:tests/grade/private "
+		 "%s/bin/addrlab-grade --format gradescope tests/grade/submissions/good 2>/dev/null",
+		 tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	doc = json_loads(out, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "score")), 7);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "tests")), 5);
+	t4 = json_array_get(json_object_get(doc, "tests"), 4);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t4, "name")),
+			       "greets a name the students never saw");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t4, "visibility")), "hidden");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(t4, "score")), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t4, "status")), "passed");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(
+		json_object_get(doc, "tests"), 0), "visibility")), "visible");
+	json_decref(doc);
+	free(out);
+}
+
+/*
  * A class in three shards, graded by three graders at once (as three
  * pods would), merged: the same grades.csv as one batch of the whole
  * class, and every submission with its four checks.  By name, g2 is in
@@ -628,6 +657,8 @@ void register_grade_tests(void)
 
 	CU_add_test(s, "a good submission scores 5/5 (text)", test_good_text);
 	CU_add_test(s, "a warning costs the build check (Gradescope)", test_warning_gradescope);
+	CU_add_test(s, "a private root's hidden check: graded, hidden (Gradescope)",
+		    test_hidden_check_graded);
 	CU_add_test(s, "a compile error fails every check (JUnit)", test_broken_junit);
 	CU_add_test(s, "an oops is named with its evidence (JSON)", test_oops_json);
 	CU_add_test(s, "a hang is found in seconds, twice", test_hang_is_bounded);
