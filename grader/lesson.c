@@ -762,6 +762,32 @@ int lesson_load(const char *dir, struct lesson **out, char *err, size_t errlen)
 }
 
 /*
+ * A course's own helpers: library.lua beside the lessons (in the lesson
+ * folder's parent, its root) runs after the built-in library and before
+ * the lesson, and may add to the `addrlab` table.  0, or -1 with d->err
+ * (l freed).
+ */
+static int course_library(struct lesson *l, struct ld *d)
+{
+	char *path = NULL, *slash = strrchr(l->dir, '/');
+
+	if (asprintf(&path, "%.*s/library.lua", slash ? (int)(slash - l->dir) : 1,
+		     slash ? l->dir : ".") < 0) {
+		snprintf(d->err, d->errlen, "%s: out of memory", l->file);
+		lesson_free(l);
+		return -1;
+	}
+	if (access(path, F_OK) == 0 && lrt_dofile(l->rt, path, 0)) {
+		snprintf(d->err, d->errlen, "%s", lrt_error(l->rt));
+		free(path);
+		lesson_free(l);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
+/*
  * Runs dir/lesson.lua (or text) in a new runtime with the addrlab library:
  * 0 with *out (its dir, file and rt set) and the returned table on top of
  * d->L's stack, or -1 with err.
@@ -789,6 +815,8 @@ static int lesson_open(const char *dir, const char *text, size_t len,
 	}
 	d->L = lrt_state(l->rt);
 	d->file = l->file;
+	if (course_library(l, d))
+		return -1;
 	if (text ? lrt_dostring(l->rt, text, len, l->file, 1) :
 		   lrt_dofile(l->rt, l->file, 1)) {
 		snprintf(d->err, d->errlen, "%s", lrt_error(l->rt));
@@ -956,6 +984,8 @@ static int read_extension(struct ld *d, struct lesson *x, struct lesson **ls, in
 		e->checks = grown;
 	if (rts)
 		(*target)->ext_rt = rts;
+	if (!grown || !rts)
+		bad(d, "checks", "out of memory");
 	for (size_t i = 0; grown && rts && i < count; i++) {
 		struct lesson_check *c = &((struct lesson_check *)arr)[i];
 
@@ -977,7 +1007,7 @@ static int read_extension(struct ld *d, struct lesson *x, struct lesson **ls, in
 	}
 	free(arr);
 	if (!grown || !rts)
-		return grown ? bad(d, "checks", "out of memory") : -1;
+		return -1;
 	(*target)->ext_rt[(*target)->next_rt++] = x->rt;
 	x->rt = NULL;
 	return 0;

@@ -361,6 +361,45 @@ static void test_lesson_roots(void)
 	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* library.lua beside the lessons adds a course's helpers to `addrlab`. */
+static void test_course_library(void)
+{
+	char top[] = "/tmp/addrlab-library-XXXXXX", cmd[96], *errors = NULL, *want;
+	struct lesson **ls = NULL;
+	int n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(top));
+	write_file(top, "library.lua",
+		   "function addrlab.double(x) return 2 * x end\n"
+		   "addrlab.course = 'os-2027'\n");
+	put_lesson(top, "ch1",
+		   "return { id = addrlab.course, number = addrlab.double(2), title = 'T',\n"
+		   "  text = 'en.md', exercise = { id = 'e', kind = 'module', title = 'E',\n"
+		   "  files = { 'a.c' }, checks = {\n"
+		   "    addrlab.builds(),\n"
+		   "    { name = 'twice', points = addrlab.double(3), run = function() end } } } }\n");
+	n = lesson_load_all(top, &ls, &errors);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(errors, "");
+	CU_ASSERT_STRING_EQUAL(ls[0]->id, "os-2027");
+	CU_ASSERT_EQUAL(ls[0]->number, 4);
+	CU_ASSERT_EQUAL(lesson_find_check(ls[0], "twice")->points, 6);
+	lesson_free_all(ls, n);
+	free(errors);
+	/* A broken library: every lesson of the root says where. */
+	write_file(top, "library.lua", "addrlab.x = nil + 1\n");
+	n = lesson_load_all(top, &ls, &errors);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_FATAL(asprintf(&want, "%s/library.lua:1: attempt to perform arithmetic on a nil value\n",
+				 top) > 0);
+	CU_ASSERT_STRING_EQUAL(errors, want);
+	free(want);
+	lesson_free_all(ls, n);
+	free(errors);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 static int setup(void)
 {
 	return mkdtemp(root) ? 0 : 1;
@@ -477,6 +516,8 @@ int register_lesson_tests(void)
 			 test_load_all_sorts_and_reports) ||
 	    !CU_add_test(s, "lesson roots: a later one adds checks and lessons",
 			 test_lesson_roots) ||
+	    !CU_add_test(s, "library.lua beside the lessons adds the course's helpers",
+			 test_course_library) ||
 	    !CU_add_test(s, "quiz answers compare as numbers or as text",
 			 test_quiz_matches) ||
 	    !CU_add_test(s, "the addrlab library's ready-made checks",
