@@ -409,8 +409,18 @@ static int restore(struct vm *vm, const char **argv, size_t argc,
 	argv[argc] = "-incoming";
 	argv[argc + 1] = incoming;
 	argv[argc + 2] = NULL;
-	if (spawn_qemu(vm, argv))
+	if (spawn_qemu(vm, argv)) {
+		/* QEMU reads the file as it starts: one it cannot load may
+		 * end it before we have talked to it (QEMU 10 often does). */
+		if (vm->pid > 0 && !vmi_qemu_alive(vm)) {
+			char why[512];
+
+			snprintf(why, sizeof(why), "%s", vm_error(vm));
+			vmi_fail(vm, "QEMU did not load the snapshot (it exited: %s)", why);
+			rc = RESTORE_BAD_FILE;
+		}
 		goto fail;
+	}
 	/* With -S, a loaded VM waits in "paused" for our cont. */
 	deadline = vmi_now_ms() + RESTORE_MS;
 	while (!run_state(vm, st, sizeof(st)) && !strcmp(st, "inmigrate")) {
