@@ -346,6 +346,7 @@ struct child_plan {
 	struct landlock_plan *ll;
 	struct memcg *mc;
 	struct rlimit as, fsize, nofile, nproc, core;
+	pid_t parent;
 };
 
 static void child_fail(int fd, const char *what)
@@ -366,6 +367,8 @@ static void child(const struct child_plan *cp, int out_fd, int setup_fd)
 
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != cp->parent)	/* died before the signal was armed */
+		_exit(SANDBOX_SETUP_EXIT);
 	if (memcg_join(cp->mc))
 		child_fail(setup_fd, "cannot join the build's memory cgroup");
 	signal(SIGXFSZ, SIG_IGN);	/* a file over the limit: EFBIG, said */
@@ -532,6 +535,7 @@ static int run_kind(const struct sandbox_spec *spec, char *const cmd[],
 		error(err, errlen, "cannot run a build: %s", log ? strerror(errno) : "out of memory");
 		goto out;
 	}
+	cp.parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		error(err, errlen, "cannot fork: %s", strerror(errno));

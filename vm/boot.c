@@ -248,6 +248,7 @@ static int qemu_version(struct vm *vm)
  * 0, or -1 with vm_error() set; QEMU may be running either way. */
 static int spawn_qemu(struct vm *vm, const char *const argv[])
 {
+	pid_t parent = getpid();
 	uint64_t deadline;
 	int logfd;
 	pid_t pid;
@@ -270,9 +271,13 @@ static int spawn_qemu(struct vm *vm, const char *const argv[])
 		int null = open("/dev/null", O_RDONLY);
 
 		/* Our own process group keeps the terminal's ^C away from
-		 * QEMU; the death signal keeps no QEMU alive without us. */
+		 * QEMU; the death signal keeps no QEMU alive without us.
+		 * It is armed only from here on: a parent that died since
+		 * the fork would leave this QEMU running for good. */
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		dup2(null, 0);
 		dup2(logfd, 1);
 		dup2(logfd, 2);
