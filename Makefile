@@ -182,7 +182,7 @@ $(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(TUI_LIB) $(GRADER_LIB) $(VM
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
-$(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(B)/obj/grader/cli.o $(B)/obj/grader/batch.o $(GRADER_LIB) $(VM_LIB)
+$(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(B)/obj/grader/cli.o $(B)/obj/grader/batch.o $(B)/obj/grader/new.o $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
@@ -314,7 +314,7 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(GUEST) $(SHARE)/guest/
 	install -m 644 kmod/*.h $(SHARE)/include/
-	@for d in lessons exercises; do [ -d $$d ] && cp -r $$d $(SHARE)/ || true; done
+	@for d in lessons exercises templates; do [ -d $$d ] && cp -r $$d $(SHARE)/ || true; done
 
 clean:
 	rm -rf $(B) build-[0-9]*

@@ -279,38 +279,11 @@ static void drop_noise(char *log)
 	*w = '\0';
 }
 
-/* What the build must never see, even inside a tree it may read: the
- * exercises (reference solutions, mutants), the lessons, and the data
- * folder or source tree holding them. */
-static void secret_paths(char *out[4])
-{
-	char *ex = addrlab_path("exercises"), *le = addrlab_path("lessons");
-	char *top = ex ? strdup(ex) : NULL, *slash;
-	int n = 0;
-
-	if (top && (slash = strrchr(top, '/')) && slash != top) {
-		char probe[4096];
-
-		*slash = '\0';
-		snprintf(probe, sizeof(probe), "%s/lessons", top);
-		/* The folder holding both is addrlab's own (share/addrlab or
-		 * the source tree); anything else stays visible. */
-		if (access(probe, F_OK) == 0 && strcmp(top, "/usr") && strcmp(top, "/usr/lib"))
-			out[n++] = top, top = NULL;
-	}
-	free(top);
-	if (ex)
-		out[n++] = ex;
-	if (le)
-		out[n++] = le;
-	out[n] = NULL;
-}
-
 /* Runs cmd in the sandbox with the work folder as /build. */
 static int sandboxed(const struct build_opts *o, enum sandbox_kind kind,
 		     char *const cmd[], struct build_result *res)
 {
-	char *hidden[4], err[1024];
+	char **hidden = secret_paths(), err[1024];
 	struct sandbox_spec sp = {
 		.kind = kind, .work_dir = o->work_dir,
 		.include_dir = o->include_dir, .hidden = hidden,
@@ -320,10 +293,10 @@ static int sandboxed(const struct build_opts *o, enum sandbox_kind kind,
 	struct sandbox_result r;
 	int rc;
 
-	secret_paths(hidden);
+	if (!hidden)
+		return fail(res, BUILD_ERROR, "cannot start the build sandbox: out of memory");
 	rc = sandbox_run(&sp, cmd, &r, err, sizeof(err));
-	for (int i = 0; hidden[i]; i++)
-		free(hidden[i]);
+	strv_free_all(hidden);
 	res->sandbox = r.kind;
 	if (rc)
 		return fail(res, BUILD_ERROR, "cannot start the build sandbox: %s", err);

@@ -50,6 +50,9 @@ void env_free(struct env *e);
 struct lesson *pick(const struct env *env, const char *id, const char *dir,
 		    char *err, size_t errlen);
 
+/* `addrlab-grade new ...` (new.c): argv after "new"; the exit status. */
+int new_main(int argc, char **argv);
+
 /* Removes a work folder of ours; if that fails, says where it is. */
 void remove_work(const char *dir);
 

@@ -12,6 +12,7 @@
 #include "exercise.h"
 #include "lesson.h"
 #include "lint.h"
+#include "paths.h"
 #include "report.h"
 #include "sandbox.h"
 #include "vm.h"
@@ -32,6 +33,7 @@ static const char usage[] =
 	"       addrlab-grade merge OUT GRADEBOOK...         one gradebook of shards'\n"
 	"       addrlab-grade lint [-v] [-j N] [LESSON...]   self-test the lessons\n"
 	"       addrlab-grade skeleton OUTDIR                write every exercise's skeleton\n"
+	"       addrlab-grade new lesson NAME | new exercise ID   start one from a template\n"
 	"\n"
 	"Grades a submission (a folder with the exercise's files) with the checks of\n"
 	"its lesson, building it in a sandbox and running it in a fresh lab VM.\n"
@@ -60,6 +62,9 @@ static const char usage[] =
 	"solution, its skeleton does not, and every mutant (each of a listed class\n"
 	"of bug) is rejected by the check it names.\n"
 	"\n"
+	"new writes a lesson or an exercise to start from, which lint clean as they\n"
+	"are (addrlab-grade new --help says more).\n"
+	"\n"
 	"exit status: 0 every check passed; 1 some check failed (lint: problems\n"
 	"found); 2 bad command line; 3 could not grade: some check could not be\n"
 	"graded for a reason of ours (the build sandbox, the lab VM, a broken\n"
@@ -67,7 +72,8 @@ static const char usage[] =
 	"not graded yet; grade it again).\n"
 	"ADDRLAB_LESSONS and ADDRLAB_EXERCISES override where lessons and exercises are\n"
 	"(ADDRLAB_LESSONS=public:private: later folders add lessons, and checks to the\n"
-	"lessons of earlier ones, e.g. hidden checks the students' copy lacks);\n"
+	"lessons of earlier ones, e.g. hidden checks the students' copy lacks;\n"
+	"ADDRLAB_EXERCISES=a:b: an exercise comes from the first folder that has it);\n"
 	"ADDRLAB_SANDBOX is the default for --sandbox; ADDRLAB_CACHE_DIR keeps the lab\n"
 	"VM's snapshots and the Kbuild lines recorded at an exercise's first build\n"
 	"(ADDRLAB_KBUILD=make runs make for every build instead).\n";
@@ -259,18 +265,20 @@ static bool wanted(const struct lesson *l, const struct opts *o)
 /* Lints one lesson in its own lab VM and work folder; output to out. */
 static int lint_one(struct env *env, struct lesson *l, struct opts *o, FILE *out)
 {
-	char work[4096];
-	struct vm *vm = vm_new(NULL);
+	char work[4096], *ex_root = exercise_root(env->exercises_dir,
+						   l->exercise ? l->exercise->id : "");
+	struct vm *vm = ex_root ? vm_new(NULL) : NULL;
 	int problems;
 
 	if (!vm || work_dir_make(work, sizeof(work), "lint")) {
 		vm_free(vm);
+		free(ex_root);
 		fprintf(out, "lint: %s: out of memory, or no /tmp\n", l->dir);
 		return 1;
 	}
 	{
 		struct lint_opts lo = {
-			.exercises_dir = env->exercises_dir, .include_dir = env->include,
+			.exercises_dir = ex_root, .include_dir = env->include,
 			.kver = env->kver, .work_dir = work, .vm = vm, .out = out,
 			.verbose = o->verbose,
 		};
@@ -278,6 +286,7 @@ static int lint_one(struct env *env, struct lesson *l, struct opts *o, FILE *out
 		problems = lint_lesson(l, &lo);
 	}
 	vm_free(vm);
+	free(ex_root);
 	remove_work(work);
 	return problems;
 }
@@ -396,12 +405,14 @@ static int skeleton(struct opts *o)
 		rc = die(EXIT_USAGE, "cannot make '%s': %s", o->args[0], strerror(errno));
 	for (int i = 0; !rc && i < env.n; i++) {
 		struct lesson_exercise *e = env.ls[i]->exercise;
-		char sol[4096], out[4096], err[1024];
+		char sol[4096], out[4096], err[1024], *root;
 		int steps;
 
 		if (!e)
 			continue;
-		snprintf(sol, sizeof(sol), "%s/%s/solution", env.exercises_dir, e->id);
+		root = exercise_root(env.exercises_dir, e->id);
+		snprintf(sol, sizeof(sol), "%s/%s/solution", root ? root : "?", e->id);
+		free(root);
 		snprintf(out, sizeof(out), "%s/%s", o->args[0], e->id);
 		if (skeleton_generate(e, sol, out, &steps, err, sizeof(err)))
 			rc = die(EXIT_FAILED, "%s", err);
@@ -423,6 +434,8 @@ int main(int argc, char **argv)
 	int nargs = argc - first;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (!strcmp(cmd, "new"))
+		return new_main(argc - 2, argv + 2);
 	args = split_equals(&nargs, argv + first, &names);
 	rc = args ? parse(nargs, args, &o, is_batch, is_lint) : die(EXIT_GRADER, "out of memory");
 	if (rc)

@@ -5,10 +5,12 @@
 #include "vm.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char *addrlab_path(const char *what)
@@ -53,4 +55,93 @@ char *addrlab_kver(void)
 	fclose(f);
 	line[strcspn(line, "\n")] = '\0';
 	return line[0] ? strdup(line) : NULL;
+}
+
+char *exercise_root(const char *roots, const char *id)
+{
+	const char *r = roots, *colon;
+	char *first = NULL;
+
+	do {
+		struct stat st;
+		char *root, *dir;
+
+		colon = strchr(r, ':');
+		root = strndup(r, colon ? (size_t)(colon - r) : strlen(r));
+		if (!root || asprintf(&dir, "%s/%s", root, id) < 0) {
+			free(root);
+			free(first);
+			return NULL;
+		}
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+			free(dir);
+			free(first);
+			return root;
+		}
+		free(dir);
+		if (!first)
+			first = root;
+		else
+			free(root);
+		r = colon + 1;
+	} while (colon);
+	return first;
+}
+
+void strv_free_all(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Appends each root of a ':'-joined list; -1 when out of memory. */
+static int add_roots(char ***v, size_t *n, const char *roots)
+{
+	const char *r = roots, *colon;
+
+	do {
+		char **nv = realloc(*v, (*n + 2) * sizeof(**v));
+
+		if (!nv)
+			return -1;
+		*v = nv;
+		colon = strchr(r, ':');
+		nv[*n] = strndup(r, colon ? (size_t)(colon - r) : strlen(r));
+		if (!nv[*n])
+			return -1;
+		nv[++*n] = NULL;
+		r = colon + 1;
+	} while (colon);
+	return 0;
+}
+
+char **secret_paths(void)
+{
+	char *ex = addrlab_path("exercises"), *le = addrlab_path("lessons");
+	char **v = calloc(1, sizeof(*v)), *top = NULL, *slash;
+	size_t n = 0;
+	bool oom = !ex || !le || !v;
+
+	/* The folder holding both exercises/ and lessons/ is addrlab's own
+	 * (share/addrlab or the source tree); anything else stays visible. */
+	if (!oom && !strchr(ex, ':') && (top = strdup(ex)) &&
+	    (slash = strrchr(top, '/')) && slash != top) {
+		char probe[4096];
+
+		*slash = '\0';
+		snprintf(probe, sizeof(probe), "%s/lessons", top);
+		if (access(probe, F_OK) == 0 && strcmp(top, "/usr") && strcmp(top, "/usr/lib"))
+			oom = add_roots(&v, &n, top);
+	}
+	free(top);
+	if (!oom)
+		oom = add_roots(&v, &n, ex) || add_roots(&v, &n, le);
+	free(ex);
+	free(le);
+	if (oom) {
+		strv_free_all(v);
+		return NULL;
+	}
+	return v;
 }

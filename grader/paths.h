@@ -15,6 +15,23 @@
  */
 char *addrlab_path(const char *what);
 
+/*
+ * Of roots (one folder, or several joined by ':', as ADDRLAB_EXERCISES may
+ * be), the one holding exercise id: the first with an ID/ folder, else the
+ * first root.  Malloc'd; NULL only when out of memory.
+ */
+char *exercise_root(const char *roots, const char *id);
+
+/*
+ * What a student's build must never see, even inside a tree it may read:
+ * every root of the exercises (reference solutions, mutants) and of the
+ * lessons (hidden checks in a private root), and addrlab's own data folder
+ * or source tree holding them.  A malloc'd NULL-terminated list of
+ * malloc'd paths (free with strv_free_all), or NULL when out of memory.
+ */
+char **secret_paths(void);
+void strv_free_all(char **v);
+
 /* The guest kernel version (guest dir's kver file): malloc'd, or NULL. */
 char *addrlab_kver(void);
 

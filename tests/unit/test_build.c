@@ -341,9 +341,10 @@ static void test_nothing_to_steal(void)
 	CU_ASSERT_EQUAL_FATAL(access(ref, R_OK), 0);
 	/* As `make install PREFIX=/usr/lib/...` lays it out. */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(inst));
-	snprintf(p, sizeof(p), "mkdir -p %s/share/addrlab/exercises/edu-id/solution %s/share/addrlab/lessons/ch3 && "
-		 "cp %s %s/share/addrlab/exercises/edu-id/solution/ && echo 'return {}' >%s/share/addrlab/lessons/ch3/lesson.lua",
-		 inst, inst, ref, inst, inst);
+	snprintf(p, sizeof(p), "mkdir -p %s/share/addrlab/exercises/edu-id/solution %s/share/addrlab/lessons/ch3 "
+		 "%s/private/ch3-staff && cp %s %s/share/addrlab/exercises/edu-id/solution/ && "
+		 "echo 'return {}' | tee %s/share/addrlab/lessons/ch3/lesson.lua >%s/private/ch3-staff/lesson.lua",
+		 inst, inst, inst, ref, inst, inst, inst);
 	CU_ASSERT_EQUAL_FATAL(system(p), 0);
 	for (enum sandbox_kind k = SANDBOX_BWRAP; k <= SANDBOX_LANDLOCK; k++) {
 		kind_now = k;
@@ -361,6 +362,16 @@ static void test_nothing_to_steal(void)
 		snprintf(p, sizeof(p), "%s/share/addrlab/exercises/edu-id/solution/edu_id.c", inst);
 		assert_unseen(p);
 		snprintf(p, sizeof(p), "%s/share/addrlab/lessons/ch3/lesson.lua", inst);
+		assert_unseen(p);
+		/* Every root of several: a course's private root of hidden
+		 * checks, and exercises found in a second root. */
+		snprintf(p, sizeof(p), "/nonexistent:%s/share/addrlab/exercises", inst);
+		setenv("ADDRLAB_EXERCISES", p, 1);
+		snprintf(p, sizeof(p), "%s/share/addrlab/lessons:%s/private", inst, inst);
+		setenv("ADDRLAB_LESSONS", p, 1);
+		snprintf(p, sizeof(p), "%s/private/ch3-staff/lesson.lua", inst);
+		assert_unseen(p);
+		snprintf(p, sizeof(p), "%s/share/addrlab/exercises/edu-id/solution/edu_id.c", inst);
 		assert_unseen(p);
 		unsetenv("ADDRLAB_EXERCISES");
 		unsetenv("ADDRLAB_LESSONS");
@@ -600,7 +611,7 @@ int register_build_tests(void)
 		{ "time limit and log cap", test_time_limit_and_log_cap },
 		{ "a FIFO, socket, device or folder is refused at once", test_odd_files },
 		{ "a file over 1 MiB, a folder of over 1000 files", test_size_and_count_caps },
-		{ "nothing worth stealing is seen, in every sandbox", test_nothing_to_steal },
+		{ "nothing worth stealing is seen, in every sandbox and lesson root", test_nothing_to_steal },
 		{ "every kind of sandbox builds", test_every_kind_builds },
 		{ "the whole build's memory: one cap for all its processes", test_whole_build_memory },
 		{ "our sweep spares a build of a grader in another PID namespace", test_other_namespace_spares_their_build },

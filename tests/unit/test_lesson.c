@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "lesson.h"
+#include "paths.h"
 
 #include <CUnit/CUnit.h>
 #include <lauxlib.h>
@@ -506,6 +507,36 @@ static void test_load_text(void)
 	free(dir);
 }
 
+/* ADDRLAB_EXERCISES=a:b: an exercise is taken from the first root that
+ * has its folder; one no root has is looked for in the first. */
+static void test_exercise_roots(void)
+{
+	char top[] = "/tmp/addrlab-exroots-XXXXXX", roots[160], want[80];
+	char *r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(top));
+	snprintf(roots, sizeof(roots), "mkdir -p %s/a/one %s/b/one %s/b/two", top, top, top);
+	CU_ASSERT_EQUAL_FATAL(system(roots), 0);
+	snprintf(roots, sizeof(roots), "%s/a:%s/b", top, top);
+	r = exercise_root(roots, "one");
+	snprintf(want, sizeof(want), "%s/a", top);
+	CU_ASSERT_STRING_EQUAL(r, want);
+	free(r);
+	r = exercise_root(roots, "two");
+	snprintf(want, sizeof(want), "%s/b", top);
+	CU_ASSERT_STRING_EQUAL(r, want);
+	free(r);
+	r = exercise_root(roots, "three");
+	snprintf(want, sizeof(want), "%s/a", top);
+	CU_ASSERT_STRING_EQUAL(r, want);
+	free(r);
+	r = exercise_root(top, "a");
+	CU_ASSERT_STRING_EQUAL(r, top);
+	free(r);
+	snprintf(roots, sizeof(roots), "rm -rf %s", top);
+	CU_ASSERT_EQUAL(system(roots), 0);
+}
+
 int register_lesson_tests(void)
 {
 	CU_pSuite s = CU_add_suite("lesson model", setup, teardown);
@@ -516,6 +547,8 @@ int register_lesson_tests(void)
 			 test_load_all_sorts_and_reports) ||
 	    !CU_add_test(s, "lesson roots: a later one adds checks and lessons",
 			 test_lesson_roots) ||
+	    !CU_add_test(s, "exercise roots: the first holding the exercise",
+			 test_exercise_roots) ||
 	    !CU_add_test(s, "library.lua beside the lessons adds the course's helpers",
 			 test_course_library) ||
 	    !CU_add_test(s, "quiz answers compare as numbers or as text",

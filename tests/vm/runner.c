@@ -60,10 +60,17 @@ int main(int argc, char **argv)
 #define SUITE(name) register_##name##_tests();
 #include "vm_suites.h"
 #undef SUITE
-	/* Deactivate the suites not asked for on the command line. */
-	for (s = CU_get_registry()->pSuite; s; s = s->pNext)
+	/* Deactivate the suites not asked for on the command line, and with
+	 * VM_TEST=WORDS the tests whose names do not contain WORDS. */
+	for (s = CU_get_registry()->pSuite; s; s = s->pNext) {
+		const char *only = getenv("VM_TEST");
+
 		if (!wanted(s->pName, argc, argv))
 			CU_set_suite_active(s, CU_FALSE);
+		for (CU_pTest t = s->pTest; only && t; t = t->pNext)
+			if (!strstr(t->pName, only))
+				CU_set_test_active(t, CU_FALSE);
+	}
 
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

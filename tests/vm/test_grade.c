@@ -355,6 +355,53 @@ static void test_lint_finds_a_toothless_mutant(void)
 	free(out);
 }
 
+/*
+ * An instructor's start: `new lesson` and `new exercise` into a course
+ * folder lint clean as written, next to the fixture's roots (the course's
+ * exercise found in the second root of ADDRLAB_EXERCISES), and say what
+ * to fill in; nothing is written over.
+ */
+static void test_new_lesson_lints_clean(void)
+{
+	char *out = NULL, cmd[PATH_MAX + 1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "g=%1$s/bin/addrlab-grade; t=$(mktemp -d); "
+		 "$g new lesson my-course --dir $t && $g new exercise my-course --dir $t && "
+		 "{ $g new lesson my-course --dir $t 2>&1; echo \"again=$?\"; } && "
+		 "{ $g new exercise my-course --number 3 2>&1; echo \"number=$?\"; } && "
+		 "{ $g new lesson My 2>&1; echo \"upper=$?\"; } && "
+		 "find $t -type f | sed \"s|$t/||\" | sort && "
+		 "grep -c '^  number = 3,' $t/lessons/my-course/lesson.lua && "
+		 "echo \"fill-in: $(cat $(find $t -type f) | grep -c 'FILL IN')\" && "
+		 "ADDRLAB_LESSONS=$ADDRLAB_LESSONS:$t/lessons ADDRLAB_EXERCISES=$ADDRLAB_EXERCISES:$t/exercises "
+		 "$g lint -v my-course; rc=$?; rm -rf $t; exit $rc", tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/lessons/my-course' is there already; pick another name, "
+				      "or move it away\nagain=2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "unknown option or missing value: '--number'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "number=2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "'My': a lesson or exercise id is a lowercase letter"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "upper=2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"exercises/my-course/alternatives/param-named/my_course.c\n"
+		"exercises/my-course/alternatives/pr-fmt/my_course.c\n"
+		"exercises/my-course/alternatives/printk/my_course.c\n"
+		"exercises/my-course/mutants.lua\n"
+		"exercises/my-course/solution/my_course.c\n"
+		"lessons/my-course/en.md\n"
+		"lessons/my-course/ko.md\n"
+		"lessons/my-course/lesson.lua\n1\n"));	/* after the fixture's 1 and 2 */
+	CU_ASSERT_PTR_NULL(strstr(out, "fill-in: 0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exercise 'my-course': reference 5/5\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exercise 'my-course': skeleton 2/5\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exercise 'my-course': 8 mutants in 6 classes of bug\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lint: 1 lesson, 0 problems\n"));
+	if (!strstr(out, "0 problems"))
+		fprintf(stderr, "\n%s\n", out);
+	free(out);
+}
+
 static void test_batch_killed_and_resumed(void)
 {
 	char *out = NULL, cmd[2 * PATH_MAX + 2048];
@@ -669,6 +716,7 @@ void register_grade_tests(void)
 	CU_add_test(s, "bad command lines", test_usage_errors);
 	CU_add_test(s, "lint: the fixture is clean", test_lint_clean);
 	CU_add_test(s, "lint: a mutant no check rejects is a problem", test_lint_finds_a_toothless_mutant);
+	CU_add_test(s, "new lesson and new exercise: a course's start lints clean", test_new_lesson_lints_clean);
 	CU_add_test(s, "batch: SIGKILL, then resume: each submission once", test_batch_killed_and_resumed);
 	CU_add_test(s, "batch: three shards, merged, are the whole class", test_shards_merged);
 	CU_add_test(s, "batch --shard and merge: bad command lines", test_shard_merge_usage);

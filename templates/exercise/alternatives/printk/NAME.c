@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+/* @CNAME@.c - correct, but unlike the reference: printk(KERN_INFO ...). */
+#include <linux/module.h>
+
+static char *who = "world";
+module_param(who, charp, 0444);
+
+static int __init @CNAME@_init(void)
+{
+	printk(KERN_INFO "hello, %s\n", who);
+	return 0;
+}
+
+static void __exit @CNAME@_exit(void)
+{
+	printk(KERN_INFO "goodbye\n");
+}
+
+module_init(@CNAME@_init);
+module_exit(@CNAME@_exit);
+MODULE_DESCRIPTION("Greets the name it is given");
+MODULE_LICENSE("GPL");
