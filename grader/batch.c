@@ -201,7 +201,7 @@ int batch(struct opts *o)
 	rc = batch_args(o);
 	if (rc)
 		return rc;
-	if (mkdir(o->out_dir, 0755) && errno != EEXIST)
+	if (make_folders(o->out_dir))
 		return die(EXIT_USAGE, "cannot make '%s': %s", o->out_dir, strerror(errno));
 	snprintf(db_path, sizeof(db_path), "%s/gradebook.sqlite", o->out_dir);
 	snprintf(csv_path, sizeof(csv_path), "%s/grades.csv", o->out_dir);
@@ -332,7 +332,7 @@ int merge(struct opts *o)
 			return die(EXIT_USAGE, "'%s' is not a gradebook: give a batch's --out folder or its gradebook.sqlite",
 				   o->args[i]);
 	}
-	if (mkdir(o->args[0], 0755) && errno != EEXIST)
+	if (make_folders(o->args[0]))
 		return die(EXIT_USAGE, "cannot make '%s': %s", o->args[0], strerror(errno));
 	snprintf(db_path, sizeof(db_path), "%s/gradebook.sqlite", o->args[0]);
 	snprintf(csv_path, sizeof(csv_path), "%s/grades.csv", o->args[0]);

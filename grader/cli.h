@@ -53,6 +53,9 @@ struct lesson *pick(const struct env *env, const char *id, const char *dir,
 /* `addrlab-grade new ...` (new.c): argv after "new"; the exit status. */
 int new_main(int argc, char **argv);
 
+/* mkdir -p: 0, or -1 with errno. */
+int make_folders(const char *path);
+
 /* Removes a work folder of ours; if that fails, says where it is. */
 void remove_work(const char *dir);
 

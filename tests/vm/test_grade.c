@@ -501,10 +501,12 @@ static void test_hidden_check_graded(void)
 }
 
 /*
- * A class in three shards, graded by three graders at once (as three
- * pods would), merged: the same grades.csv as one batch of the whole
- * class, and every submission with its four checks.  By name, g2 is in
- * shard 1, good1 in 2, warns and broken in 3.
+ * A class in three shards, graded at once by the commands of the
+ * Kubernetes manifest (deploy/kubernetes/addrlab-class.yaml; its /class
+ * volume a temporary folder, each pod a process), merged by its merge
+ * Job's: the same grades.csv as one batch of the whole class, and every
+ * submission with its four checks.  By name, g2 is in shard 1, good1 in
+ * 2, warns and broken in 3.  The merge refuses to run early.
  */
 static void test_shards_merged(void)
 {
@@ -517,23 +519,29 @@ static void test_shards_merged(void)
 		"warns,hello,4,5,graded,builds\r\n";
 
 	snprintf(cmd, sizeof(cmd),
-		 "t=$(mktemp -d); mkdir $t/s; g=%1$s/bin/addrlab-grade; "
-		 "cp -r tests/grade/submissions/good $t/s/g2; cp -r tests/grade/submissions/good $t/s/good1; "
-		 "cp -r tests/grade/submissions/warns tests/grade/submissions/broken $t/s/; "
-		 "$g batch -j 2 --out $t/all $t/s/* 2>$t/log; echo \"whole rc=$?\"; "
-		 "for i in 1 2 3; do $g batch -j 1 --shard $i/3 --out $t/shard$i $t/s/* 2>$t/log$i & done; "
-		 "wait; head -qn 1 $t/log1 $t/log2 $t/log3; "
-		 "$g merge $t/merged $t/shard1 $t/shard2 $t/shard3/gradebook.sqlite 2>$t/mlog; "
-		 "echo \"merge rc=$?\"; cat $t/mlog; "
-		 "cmp $t/all/grades.csv $t/merged/grades.csv && echo same; "
-		 "sqlite3 $t/merged/gradebook.sqlite \"select 'checks=' || count(*) from checks\"; "
-		 "cat $t/merged/grades.csv; rm -rf $t", tv_build);
+		 "t=$(mktemp -d); s=$t/class/submissions; mkdir -p $s; export PATH=%1$s/bin:$PATH SHARDS=3; "
+		 "job() { awk -v m=\"# $1:\" 'index($0, m) { f = 1; i = match($0, /[^ ]/) } "
+		 "f { if ($0 ~ /[^ ]/ && match($0, /[^ ]/) < i) exit; print }' "
+		 "deploy/kubernetes/addrlab-class.yaml | sed \"s|/class/|$t/class/|g\"; }; "
+		 "cp -r tests/grade/submissions/good $s/g2; cp -r tests/grade/submissions/good $s/good1; "
+		 "cp -r tests/grade/submissions/warns tests/grade/submissions/broken $s/; "
+		 "addrlab-grade batch -j 2 --out $t/all $s/* 2>$t/log; echo \"whole rc=$?\"; "
+		 "sh -c \"$(job merge)\" 2>&1; echo \"early merge rc=$?\"; "
+		 "for i in 0 1 2; do JOB_COMPLETION_INDEX=$i sh -c \"$(job shard)\" 2>$t/log$i & done; "
+		 "wait; head -qn 1 $t/log0 $t/log1 $t/log2; ls $t/class/results/shard-*/complete | wc -l; "
+		 "sh -c \"$(job merge)\" 2>$t/mlog; echo \"merge rc=$?\"; cat $t/mlog; "
+		 "cmp $t/all/grades.csv $t/class/results/all/grades.csv && echo same; "
+		 "sqlite3 $t/class/results/all/gradebook.sqlite \"select 'checks=' || count(*) from checks\"; "
+		 "cat $t/class/results/all/grades.csv; rm -rf $t", tv_build);
 	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "whole rc=0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "addrlab: 0 of 3 shards are complete; waiting for the rest\n"
+				      "early merge rc=1\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out,
 		"addrlab-grade: shard 1/3: 1 of the 4 submissions\n"
 		"addrlab-grade: shard 2/3: 1 of the 4 submissions\n"
-		"addrlab-grade: shard 3/3: 2 of the 4 submissions\n"));
+		"addrlab-grade: shard 3/3: 2 of the 4 submissions\n"
+		"3\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "merge rc=0\n"
 		"addrlab-grade: merged 3 gradebooks: 4 records taken, 0 passed over for a newer one; "
 		"4 submissions, 4 graded;"));
@@ -718,7 +726,7 @@ void register_grade_tests(void)
 	CU_add_test(s, "lint: a mutant no check rejects is a problem", test_lint_finds_a_toothless_mutant);
 	CU_add_test(s, "new lesson and new exercise: a course's start lints clean", test_new_lesson_lints_clean);
 	CU_add_test(s, "batch: SIGKILL, then resume: each submission once", test_batch_killed_and_resumed);
-	CU_add_test(s, "batch: three shards, merged, are the whole class", test_shards_merged);
+	CU_add_test(s, "batch: three shards, merged, are the whole class (the Kubernetes Jobs' commands)", test_shards_merged);
 	CU_add_test(s, "batch --shard and merge: bad command lines", test_shard_merge_usage);
 	CU_add_test(s, "a module stuck in init: named once, the rest fail at once", test_stuck_init_named_once);
 	CU_add_test(s, "a module stuck in exit: named once, the rest fail at once", test_stuck_exit_named_once);
