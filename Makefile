@@ -182,9 +182,9 @@ $(B)/bin/addrlab: $(ADDRLAB_SRCS:%.c=$(B)/obj/%.o) $(TUI_LIB) $(GRADER_LIB) $(VM
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(TUI_LIBS) $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
 
-$(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(B)/obj/grader/cli.o $(B)/obj/grader/batch.o $(B)/obj/grader/new.o $(GRADER_LIB) $(VM_LIB)
+$(B)/bin/addrlab-grade: $(B)/obj/grader/main.o $(B)/obj/grader/cli.o $(B)/obj/grader/batch.o $(B)/obj/grader/new.o $(B)/obj/grader/bundle.o $(GRADER_LIB) $(VM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(JANSSON_LIBS) $(LUA_LIBS) -lsqlite3 -lzip
 
 $(B)/tests/unit_suites.h: FORCE
 	@mkdir -p $(@D)

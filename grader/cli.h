@@ -53,6 +53,13 @@ struct lesson *pick(const struct env *env, const char *id, const char *dir,
 /* `addrlab-grade new ...` (new.c): argv after "new"; the exit status. */
 int new_main(int argc, char **argv);
 
+/* text with each keys[i] replaced by vals[i] (new.c); malloc'd, or NULL. */
+char *template_fill(const char *text, const char *const keys[], const char *const vals[],
+		    size_t n);
+
+/* `addrlab-grade gradescope-bundle ...` (bundle.c): argv after it. */
+int bundle_main(int argc, char **argv);
+
 /* mkdir -p: 0, or -1 with errno. */
 int make_folders(const char *path);
 

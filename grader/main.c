@@ -34,13 +34,14 @@ static const char usage[] =
 	"       addrlab-grade lint [-v] [-j N] [LESSON...]   self-test the lessons\n"
 	"       addrlab-grade skeleton OUTDIR                write every exercise's skeleton\n"
 	"       addrlab-grade new lesson NAME | new exercise ID   start one from a template\n"
+	"       addrlab-grade gradescope-bundle EXERCISE [--out FILE]   Gradescope's zip\n"
 	"\n"
 	"Grades a submission (a folder with the exercise's files) with the checks of\n"
 	"its lesson, building it in a sandbox and running it in a fresh lab VM.\n"
 	"\n"
 	"options:\n"
 	"  --exercise EX   the exercise (default: the one whose files DIR holds)\n"
-	"  --format F      text (default), json, junit or gradescope\n"
+	"  --format F      text (default), json, junit, gradescope or markdown\n"
 	"  --output FILE   write the report there instead of to stdout\n"
 	"  --lang L        en (default) or ko, for check titles\n"
 	"  --sandbox S     where builds run: auto (default: the strongest that works),\n"
@@ -436,6 +437,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!strcmp(cmd, "new"))
 		return new_main(argc - 2, argv + 2);
+	if (!strcmp(cmd, "gradescope-bundle"))
+		return bundle_main(argc - 2, argv + 2);
 	args = split_equals(&nargs, argv + first, &names);
 	rc = args ? parse(nargs, args, &o, is_batch, is_lint) : die(EXIT_GRADER, "out of memory");
 	if (rc)

@@ -52,11 +52,9 @@ static bool good_id(const char *s)
 	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(s);
 }
 
-/* text with every @KEY@ replaced; malloc'd, or NULL. */
-static char *substitute(const char *text, const struct subst *sb)
+char *template_fill(const char *text, const char *const keys[], const char *const vals[],
+		    size_t n)
 {
-	const char *keys[] = { "@ID@", "@EXERCISE@", "@CNAME@", "@NUMBER@" };
-	const char *vals[] = { sb->id, sb->exercise, sb->cname, sb->number };
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
@@ -66,9 +64,9 @@ static char *substitute(const char *text, const struct subst *sb)
 	while (*text) {
 		size_t k = 0;
 
-		while (k < 4 && strncmp(text, keys[k], strlen(keys[k])))
+		while (k < n && strncmp(text, keys[k], strlen(keys[k])))
 			k++;
-		if (k < 4) {
+		if (k < n) {
 			fputs(vals[k], f);
 			text += strlen(keys[k]);
 		} else {
@@ -80,6 +78,15 @@ static char *substitute(const char *text, const struct subst *sb)
 		return NULL;
 	}
 	return out;
+}
+
+/* text with every @KEY@ replaced; malloc'd, or NULL. */
+static char *substitute(const char *text, const struct subst *sb)
+{
+	const char *const keys[] = { "@ID@", "@EXERCISE@", "@CNAME@", "@NUMBER@" };
+	const char *const vals[] = { sb->id, sb->exercise, sb->cname, sb->number };
+
+	return template_fill(text, keys, vals, 4);
 }
 
 /* Copies template folder src into dst (made here), substituting. */

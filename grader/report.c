@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* report.c - text, JSON, JUnit XML and Gradescope reports (see report.h). */
+/* report.c - text, JSON, JUnit XML, Gradescope and Markdown reports (see report.h). */
 #define _GNU_SOURCE
 #include "report.h"
 
 #include "clean.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,7 @@ int report_format_parse(const char *s)
 
 const char *report_format_list(void)
 {
-	return "text, json, junit or gradescope";
+	return "text, json, junit, gradescope or markdown";
 }
 
 static void indent_block(FILE *f, const char *text, const char *prefix)
@@ -206,6 +207,72 @@ static int write_gradescope(FILE *f, const struct grade *g)
 	return dump(f, doc);
 }
 
+/* Text in a Markdown table cell, or in HTML: no line breaks, nothing that
+ * ends the cell or makes markup. */
+static void md_escaped(FILE *f, const char *s, bool cell)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '|': fputs(cell ? "\\|" : "|", f); break;
+		case '\n': fputs(cell ? " " : "\n", f); break;
+		case '`': case '*': case '_': case '[': case ']': case '\\':
+			if (cell)
+				fputc('\\', f);
+			fputc(*s, f);
+			break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/*
+ * GitHub-flavoured Markdown, for a CI job's summary ($GITHUB_STEP_SUMMARY):
+ * the verdict, a table of the checks, and each unpassed check's evidence
+ * in a <details> block.
+ */
+static int write_markdown(FILE *f, const struct grade *g)
+{
+	static const char *const words[] = { [CHECK_PASS] = "passed", [CHECK_FAIL] = "**failed**",
+					     [CHECK_ERROR] = "**could not grade**" };
+
+	fprintf(f, "### addrlab: exercise `%s`: ", g->exercise);
+	if (g->ungraded)
+		fprintf(f, "not graded\n\n%u check%s could not be graded: the grader's failure, not "
+			"the submission's. Grade it again.\n\n", g->ungraded, g->ungraded == 1 ? "" : "s");
+	else
+		fprintf(f, "%u/%u points\n\n", g->score, g->max_score);
+	fputs("| check | result | points | what was seen |\n|---|---|---|---|\n", f);
+	for (size_t i = 0; i < g->nresults; i++) {
+		const struct check_result *r = &g->results[i];
+
+		fputs("| ", f);
+		md_escaped(f, r->title, true);
+		fprintf(f, " | %s | %u/%u | ", words[r->outcome], r->points, r->max_points);
+		if (r->outcome != CHECK_PASS)
+			md_escaped(f, r->message, true);
+		fputs(" |\n", f);
+	}
+	for (size_t i = 0; i < g->nresults; i++) {
+		const struct check_result *r = &g->results[i];
+
+		if (r->outcome == CHECK_PASS || !r->evidence[0])
+			continue;
+		fputs("\n<details><summary>", f);
+		md_escaped(f, r->title, false);
+		fputs(": evidence</summary>\n\n<pre>", f);
+		md_escaped(f, r->evidence, false);
+		fputs("</pre>\n</details>\n", f);
+	}
+	if (g->not_run)
+		fprintf(f, "\nThe grader runs %u more check%s (%u point%s) that only it sees.\n",
+			g->not_run, g->not_run == 1 ? "" : "s", g->not_run_points,
+			g->not_run_points == 1 ? "" : "s");
+	return ferror(f) ? -1 : 0;
+}
+
 static void xml_escaped(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
@@ -327,6 +394,8 @@ static int write_report(FILE *f, enum report_format fmt, const struct grade *g,
 		return write_junit(f, g);
 	case REPORT_GRADESCOPE:
 		return write_gradescope(f, g);
+	case REPORT_MARKDOWN:
+		return write_markdown(f, g);
 	default:
 		return -1;
 	}

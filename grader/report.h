@@ -14,7 +14,8 @@
 	X(REPORT_TEXT,       "text") \
 	X(REPORT_JSON,       "json") \
 	X(REPORT_JUNIT,      "junit") \
-	X(REPORT_GRADESCOPE, "gradescope")
+	X(REPORT_GRADESCOPE, "gradescope") \
+	X(REPORT_MARKDOWN,   "markdown")
 
 enum report_format {
 #define X(e, name) e,

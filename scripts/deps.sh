@@ -12,6 +12,7 @@ PACKAGES="
 	busybox-static pciutils kmod cpio xz-utils zstd
 	sparse
 	libncurses-dev liblua5.4-dev libcunit1-dev libcmark-dev libjansson-dev libsqlite3-dev sqlite3
+	libzip-dev
 	bubblewrap tmux procps
 	clang
 "

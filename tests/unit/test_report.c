@@ -108,6 +108,42 @@ static void test_text(void)
 	free(t);
 }
 
+/* Markdown for a CI job's summary: the verdict, one table row a check
+ * (its cells unable to break the table), the evidence as HTML text. */
+static void test_markdown(void)
+{
+	struct check_result odd[] = {
+		{ .name = "pipes", .title = "a | b", .outcome = CHECK_FAIL, .points = 0,
+		  .max_points = 2, .message = "got <script> *bold*\nand a second line",
+		  .evidence = "line 1 | <b>\nline 2 & more" },
+	};
+	struct grade g = grade_of(3, 1);
+	char *t = report(REPORT_MARKDOWN, &g);
+
+	CU_ASSERT_STRING_EQUAL(t,
+		"### addrlab: exercise `hello`: not graded\n\n"
+		"1 check could not be graded: the grader's failure, not the submission's. "
+		"Grade it again.\n\n"
+		"| check | result | points | what was seen |\n|---|---|---|---|\n"
+		"| builds | passed | 1/1 |  |\n"
+		"| greets | **failed** | 0/2 | kernel messages: expected to match 'hello' |\n"
+		"| unloads | **could not grade** | 0/1 | the lab VM did not boot: QEMU exited at once |\n"
+		"\n<details><summary>greets: evidence</summary>\n\n<pre>got: bye</pre>\n</details>\n");
+	free(t);
+	g = grade_of(2, 0);
+	t = report(REPORT_MARKDOWN, &g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "### addrlab: exercise `hello`: 1/3 points\n\n| check"));
+	free(t);
+	g.results = odd;
+	g.nresults = 1;
+	t = report(REPORT_MARKDOWN, &g);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "| a \\| b | **failed** | 0/2 | got &lt;script&gt; "
+				      "\\*bold\\* and a second line |\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "<summary>a | b: evidence</summary>\n\n"
+				      "<pre>line 1 | &lt;b&gt;\nline 2 &amp; more</pre>"));
+	free(t);
+}
+
 static void test_json(void)
 {
 	struct grade g = grade_of(3, 1);
@@ -535,6 +571,7 @@ int register_report_tests(void)
 	} tests[] = {
 		{ "clean_text: UTF-8, controls, cuts", test_clean },
 		{ "text: could not grade, not graded", test_text },
+		{ "markdown: a CI summary no check's text can break", test_markdown },
 		{ "JSON: status, ungraded, sandbox", test_json },
 		{ "JUnit: errors and properties", test_junit },
 		{ "Gradescope: no score when not graded", test_gradescope },

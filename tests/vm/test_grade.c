@@ -402,6 +402,117 @@ static void test_new_lesson_lints_clean(void)
 	free(out);
 }
 
+/* results.json of a run_autograder run in folder ag, parsed. */
+static json_t *gradescope_results(const char *ag)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/results/results.json", ag);
+	return json_load_file(path, 0, NULL);
+}
+
+/*
+ * gradescope-bundle's zip: run_autograder (executable) and the Dockerfile,
+ * with the exercise filled in.  Run on Gradescope's layout, it grades the
+ * files where a student's zip put them (a folder down) and writes
+ * results.json with Gradescope's fields; when the grader cannot run at
+ * all it writes results with no score, the reason visible to staff only.
+ */
+static void test_gradescope_bundle(void)
+{
+	char *out = NULL, cmd[2 * PATH_MAX + 1024], ag[] = "/tmp/addrlab-ag-XXXXXX";
+	json_t *doc, *t0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(ag));
+	snprintf(cmd, sizeof(cmd),
+		 "a=%2$s; %1$s/bin/addrlab-grade gradescope-bundle hello --out $a/b.zip && "
+		 "unzip -Z -l $a/b.zip | awk '/^-/ { print $1, $NF }' && unzip -q $a/b.zip -d $a/src && "
+		 "grep -E '^(EXERCISE|FIRST)=' $a/src/run_autograder && grep -c '^FROM addrlab' $a/src/Dockerfile && "
+		 "mkdir -p $a/submission/hello-main && cp tests/grade/submissions/good/hello.c $a/submission/hello-main/ && "
+		 "PATH=%1$s/bin:$PATH ADDRLAB_AUTOGRADER_DIR=$a $a/src/run_autograder; echo \"rc=$?\"",
+		 tv_build, ag);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "-rw-r--r-- Dockerfile\n-rwxr-xr-x run_autograder\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "EXERCISE=hello\nFIRST=hello.c\n1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "addrlab-grade exited 0; grading "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/submission/hello-main\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "rc=0\n"));
+	free(out);
+	doc = gradescope_results(ag);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(doc, "score")), 5);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "output_format")), "md");
+	CU_ASSERT_TRUE(json_is_number(json_object_get(doc, "execution_time")));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(doc, "tests")), 4);
+	t0 = json_array_get(json_object_get(doc, "tests"), 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t0, "name")), "builds without warnings");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(t0, "score")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(t0, "max_score")), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t0, "status")), "passed");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t0, "visibility")), "visible");
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(t0, "output"));
+	CU_ASSERT_TRUE(json_is_array(json_object_get(t0, "tags")));
+	json_decref(doc);
+
+	/* The grader cannot load its lessons: ours, so no score anywhere. */
+	snprintf(cmd, sizeof(cmd), "a=%2$s; PATH=%1$s/bin:$PATH ADDRLAB_LESSONS=/nonexistent "
+		 "ADDRLAB_AUTOGRADER_DIR=$a $a/src/run_autograder; echo \"rc=$?\"", tv_build, ag);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "addrlab-grade exited 3; grading "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "rc=0\n"));
+	free(out);
+	doc = gradescope_results(ag);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	CU_ASSERT_PTR_NULL(json_object_get(doc, "score"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(doc, "output")),
+				      "**Not graded.** This submission could not be graded"));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(doc, "output_format")), "md");
+	t0 = json_array_get(json_object_get(doc, "tests"), 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(t0, "visibility")), "hidden");
+	CU_ASSERT_PTR_NULL(json_object_get(t0, "score"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(t0, "output")),
+				      "addrlab-grade exited 3: addrlab-grade: /nonexistent: cannot open "
+				      "the lessons folder: No such file or directory"));
+	json_decref(doc);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", ag);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+/*
+ * The GitHub Actions workflow's grading step (deploy/github-actions/
+ * addrlab.yml), run as a runner would in the job's container: the
+ * summary page gets one row a check, the run log the same, and the step
+ * fails with an annotation when a check fails.
+ */
+static void test_github_actions_step(void)
+{
+	char *out = NULL, cmd[PATH_MAX + 1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "t=$(mktemp -d); export PATH=%1$s/bin:$PATH EXERCISE=hello SUBMISSION=sub "
+		 "ADDRLAB_LESSONS=$PWD/$ADDRLAB_LESSONS ADDRLAB_EXERCISES=$PWD/$ADDRLAB_EXERCISES "
+		 "GITHUB_STEP_SUMMARY=$t/summary; "
+		 "step=$(awk 'index($0, \"# grade:\") { f = 1; i = match($0, /[^ ]/) } "
+		 "f { if ($0 ~ /[^ ]/ && match($0, /[^ ]/) < i) exit; print }' "
+		 "deploy/github-actions/addrlab.yml); "
+		 "for s in good warns; do cp -r tests/grade/submissions/$s $t/sub; "
+		 "(cd $t && sh -c \"$step\") >$t/log 2>&1; echo \"$s rc=$?\"; "
+		 "tail -n 1 $t/log; rm -rf $t/sub $t/addrlab.md; done; "
+		 "cat $t/summary; rm -rf $t", tv_build);
+	CU_ASSERT_EQUAL(shell(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "good rc=0\naddrlab: every check passed\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "warns rc=1\n::error title=addrlab::some checks failed: "
+				      "the run's summary says which, and why\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "### addrlab: exercise `hello`: 5/5 points\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "### addrlab: exercise `hello`: 4/5 points\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "| builds without warnings | **failed** | 0/1 | "
+				      "the submission builds with 1 warning"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "| greets who it is told to | passed | 2/2 |  |\n"));
+	if (!strstr(out, "4/5 points"))
+		fprintf(stderr, "\n%s\n", out);
+	free(out);
+}
+
 static void test_batch_killed_and_resumed(void)
 {
 	char *out = NULL, cmd[2 * PATH_MAX + 2048];
@@ -725,6 +836,8 @@ void register_grade_tests(void)
 	CU_add_test(s, "lint: the fixture is clean", test_lint_clean);
 	CU_add_test(s, "lint: a mutant no check rejects is a problem", test_lint_finds_a_toothless_mutant);
 	CU_add_test(s, "new lesson and new exercise: a course's start lints clean", test_new_lesson_lints_clean);
+	CU_add_test(s, "GitHub Actions: the workflow's step grades and publishes each check", test_github_actions_step);
+	CU_add_test(s, "Gradescope: the bundle's run_autograder writes results.json", test_gradescope_bundle);
 	CU_add_test(s, "batch: SIGKILL, then resume: each submission once", test_batch_killed_and_resumed);
 	CU_add_test(s, "batch: three shards, merged, are the whole class (the Kubernetes Jobs' commands)", test_shards_merged);
 	CU_add_test(s, "batch --shard and merge: bad command lines", test_shard_merge_usage);
