@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, open the workbook
 #   make check      install missing packages, build, run every test
 #   make check-debian13  the whole make check again in a Debian 13 root (on Debian 12)
+#   make image      the grading image addrlab:TAG and :latest (podman; Debian's archive only)
 #   make bench      install missing packages, build, print the benchmarks
 #   make fuzz       install missing packages, run each fuzz target FUZZ_SECONDS
 #   make check SAN=1  the unit and VM suites built with ASan+UBSan in build-san/
@@ -86,7 +87,7 @@ TOOL_SRCS := $(wildcard kmod/tools/*.c)
 TOOLS := $(TOOL_SRCS:kmod/tools/%.c=$(B)/guest/tools/%)
 TESTKO := $(B)/tests/kmod/vmtest.ko
 
-.PHONY: all deps run check check-debian13 bench fuzz fuzz-build install clean sparse _run _check _check_kernel _check_san _bench _fuzz FORCE
+.PHONY: all deps run check check-debian13 image bench fuzz fuzz-build install clean sparse _run _check _check_kernel _check_san _bench _fuzz _image FORCE
 .DEFAULT_GOAL := all
 
 all: $(BINS) $(GUEST) $(B)/exercises/.stamp $(B)/tests/unit-tests $(B)/tests/vm-tests $(TESTKO) $(B)/tests/physprobe $(B)/bench/bench-vm $(B)/bench/bench-grade $(B)/bench/bench-tui
@@ -112,6 +113,11 @@ bench: deps
 # this tree, its own set-up, then make check there.
 check-debian13:
 	scripts/debian13-check.sh check
+# The grading image (podman import of a debootstrapped root; scripts/image.sh
+# says what goes in): the programs, the guest and the skeletons, never the
+# reference solutions.  Rebuilt only when one of its inputs changed.
+image: deps
+	@$(MAKE) --no-print-directory _image
 fuzz: deps
 	@$(MAKE) --no-print-directory _fuzz
 
@@ -136,6 +142,9 @@ _check: all $(FUZZ_BINS)
 	 if [ -z "$$k" ]; then echo "== no second kernel series installed: tested on $$(cat $(B)/kver) only"; \
 	 else echo "== kernel $$k: sparse, the chapter modules' VM suites, every reference solution"; \
 	   $(MAKE) --no-print-directory B=build-$$k KVER=$$k _check_kernel; fi
+
+_image: $(BINS) $(GUEST) $(B)/exercises/.stamp
+	scripts/image.sh $(B)
 
 # The same tree on a second kernel (B=build-V KVER=V): what depends on the
 # kernel's API.  Mutants stay on the default kernel (lint above).

@@ -2,6 +2,7 @@
 /* workspace.c - the learner's copies of the exercises (see workspace.h). */
 #define _GNU_SOURCE
 #include "workspace.h"
+#include "paths.h"
 #include "exercise.h"
 
 #include <dirent.h>
@@ -110,12 +111,78 @@ static int place(const char *from, const char *to, const char *name, char *err,
 	return -1;
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Copies each file of e from the shipped skeleton folder into out.  Copied,
+ * not linked: a learner's edits must never reach the shipped file.
+ */
+static int copy_skeleton(const struct lesson_exercise *e, const char *from,
+			 const char *out, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < e->nfiles; i++) {
+		char src[PATH_MAX + 256], dst[PATH_MAX + 256], *text;
+		size_t len = 0;
+		int rc, saved;
+
+		snprintf(src, sizeof(src), "%s/%s", from, e->files[i]);
+		snprintf(dst, sizeof(dst), "%s/%s", out, e->files[i]);
+		text = read_text_file(src, &len);
+		if (!text) {
+			snprintf(err, errlen, "%s: cannot read the skeleton", src);
+			return -1;
+		}
+		rc = write_text_file(dst, text, len);
+		saved = errno;
+		free(text);
+		if (rc) {
+			snprintf(err, errlen, "cannot write '%s': %s; check the folder's "
+				 "permissions", dst, strerror(saved));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The skeleton of every file of e into out, from the first root of
+ * exercises_dir (one folder, or several joined by ':') that has the
+ * exercise.  Generated from the reference
+ * solution when there is one (the source tree, make install); else copied
+ * from ID/skeleton/, which an installation without the references ships
+ * instead (the grading image of `make image`: students' machines and
+ * graders must not hold the solutions).  With neither, the generator
+ * reports the missing reference, as it always did.
+ */
+static int make_skeleton(const struct lesson_exercise *e, const char *exercises_dir,
+			 const char *out, char *err, size_t errlen)
+{
+	char solution[PATH_MAX], shipped[PATH_MAX], *root = exercise_root(exercises_dir, e->id);
+	int steps;
+
+	if (!root) {
+		snprintf(err, errlen, "out of memory making the workspace of '%s'", e->id);
+		return -1;
+	}
+	snprintf(solution, sizeof(solution), "%s/%s/solution", root, e->id);
+	snprintf(shipped, sizeof(shipped), "%s/%s/skeleton", root, e->id);
+	free(root);
+	if (!is_dir(solution) && is_dir(shipped))
+		return copy_skeleton(e, shipped, out, err, errlen);
+	return skeleton_generate(e, solution, out, &steps, err, errlen);
+}
+
 int workspace_ensure(const char *root, const struct lesson_exercise *e,
 		     const char *exercises_dir, char *err, size_t errlen)
 {
-	char *dir = workspace_dir(root, e->id), *solution = NULL, *tmp = NULL;
+	char *dir = workspace_dir(root, e->id), *tmp = NULL;
 	size_t missing = 0;
-	int steps, rc = -1;
+	int rc = -1;
 
 	if (!dir)
 		goto oom;
@@ -128,15 +195,14 @@ int workspace_ensure(const char *root, const struct lesson_exercise *e,
 		goto out_dir;
 	}
 	/* Beside the files, so link() can put them in place: same file system. */
-	if (asprintf(&solution, "%s/%s/solution", exercises_dir, e->id) < 0 ||
-	    asprintf(&tmp, "%s/.skeleton-XXXXXX", dir) < 0)
+	if (asprintf(&tmp, "%s/.skeleton-XXXXXX", dir) < 0)
 		goto oom_dir;
 	if (!mkdtemp(tmp)) {
 		snprintf(err, errlen, "cannot write in '%s': %s; check the folder's "
 			 "permissions", dir, strerror(errno));
 		goto out_tmp;
 	}
-	if (skeleton_generate(e, solution, tmp, &steps, err, errlen))
+	if (make_skeleton(e, exercises_dir, tmp, err, errlen))
 		goto out_generated;
 	rc = 0;
 	for (size_t i = 0; i < e->nfiles && !rc; i++)
@@ -146,13 +212,10 @@ out_generated:
 	remove_flat(tmp);
 out_tmp:
 	free(tmp);
-	free(solution);
 out_dir:
 	free(dir);
 	return rc;
 oom_dir:
-	free(tmp);
-	free(solution);
 	free(dir);
 oom:
 	snprintf(err, errlen, "out of memory making the workspace of '%s'", e->id);

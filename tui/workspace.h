@@ -27,8 +27,11 @@ char *workspace_dir(const char *root, const char *exercise);
 
 /*
  * Makes root/ID with the skeleton of every missing file of e, generated
- * from exercises_dir/ID/solution (exercise.h).  Files already there are
- * left alone.  0, or -1 with one line in err.
+ * from exercises_dir/ID/solution (exercise.h; exercises_dir may join
+ * several roots with ':', the first holding ID counts), or, where there is no
+ * solution folder, copied from exercises_dir/ID/skeleton (an installation
+ * that ships the skeletons, not the references: the grading image).
+ * Files already there are left alone.  0, or -1 with one line in err.
  */
 int workspace_ensure(const char *root, const struct lesson_exercise *e,
 		     const char *exercises_dir, char *err, size_t errlen);

@@ -2,7 +2,8 @@
 /*
  * test_workspace.c - suite "workspace": the grader fixture's "hello"
  * exercise (tests/grade/) made into a workspace, edited, reset and
- * watched: skeletons exactly as skeleton_text() makes them, a learner's
+ * watched: skeletons exactly as skeleton_text() makes them (or copied from
+ * ID/skeleton/ where there is no reference), a learner's
  * file never overwritten, every reset kept in .backup/, and the watcher
  * (inotify and polling) seeing saves in place and by rename, and nothing
  * else.
@@ -187,6 +188,113 @@ static void test_ensure_error(void)
 	free(root);
 }
 
+/*
+ * TOP/hello/skeleton/hello.c with text (none if NULL): the exercises
+ * folder of an installation that ships the skeletons, not the reference
+ * solutions (the grading image).  TOP is malloc'd.
+ */
+static char *shipped_exercises(const char *name, const char *text)
+{
+	char *top = new_root(name), dir[PATH_MAX];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(top);
+	snprintf(dir, sizeof(dir), "%s/hello", top);
+	CU_ASSERT_EQUAL_FATAL(mkdir(top, 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+	snprintf(dir, sizeof(dir), "%s/hello/skeleton", top);
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+	if (text)
+		write_at(dir, "hello.c", text);
+	return top;
+}
+
+static void test_ensure_shipped(void)
+{
+	char *ex = shipped_exercises("shipped", "shipped skeleton\n"), *dir, *root;
+	const struct lesson_exercise *e = hello->exercise;
+	char shipped[PATH_MAX], bak[PATH_MAX], err[512] = "";
+
+	root = new_root("shipped-work");
+	dir = workspace_dir(root, "hello");
+	snprintf(shipped, sizeof(shipped), "%s/hello/skeleton", ex);
+	CU_ASSERT_EQUAL_FATAL(workspace_ensure(root, e, ex, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(err, "");
+	assert_text(dir, "hello.c", "shipped skeleton\n");
+	assert_listing(dir, "hello.c");
+
+	/* A copy, not a link: the learner's work never reaches the shipped file. */
+	write_at(dir, "hello.c", "my work\n");
+	assert_text(shipped, "hello.c", "shipped skeleton\n");
+
+	/* A reset puts the shipped skeleton back, the work kept. */
+	CU_ASSERT_EQUAL(workspace_reset(root, e, ex, NULL, err, sizeof(err)), 0);
+	assert_text(dir, "hello.c", "shipped skeleton\n");
+	snprintf(bak, sizeof(bak), "%s/.backup", dir);
+	assert_text(bak, "hello.c.1", "my work\n");
+	free(dir);
+	free(root);
+	free(ex);
+}
+
+static void test_ensure_solution_first(void)
+{
+	char *ex = shipped_exercises("both", "stale skeleton\n"), *dir, *root, *src;
+	char *skel = skeleton(), sol[PATH_MAX], from[sizeof(exercises) + 32], err[512] = "";
+	const struct lesson_exercise *e = hello->exercise;
+
+	/* The reference beside a shipped skeleton: generated from the
+	 * reference, as where there is no skeleton folder. */
+	snprintf(sol, sizeof(sol), "%s/hello/solution", ex);
+	CU_ASSERT_EQUAL_FATAL(mkdir(sol, 0755), 0);
+	snprintf(from, sizeof(from), "%s/hello/solution/hello.c", exercises);
+	src = read_text_file(from, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+	write_at(sol, "hello.c", src);
+	root = new_root("both-work");
+	dir = workspace_dir(root, "hello");
+	CU_ASSERT_EQUAL_FATAL(workspace_ensure(root, e, ex, err, sizeof(err)), 0);
+	assert_text(dir, "hello.c", skel);
+	free(src);
+	free(skel);
+	free(dir);
+	free(root);
+	free(ex);
+}
+
+static void test_ensure_shipped_missing(void)
+{
+	char *ex = shipped_exercises("shipped-empty", NULL), *dir, *root;
+	const struct lesson_exercise *e = hello->exercise;
+	char want[PATH_MAX + 64], err[512] = "";
+
+	root = new_root("shipped-empty-work");
+	CU_ASSERT_EQUAL(workspace_ensure(root, e, ex, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s/hello/skeleton/hello.c: cannot read the skeleton", ex);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	dir = workspace_dir(root, "hello");
+	assert_listing(dir, "");		/* nothing half-made left */
+	free(dir);
+	free(root);
+	free(ex);
+}
+
+/* ADDRLAB_EXERCISES=a:b: the first root holding the exercise counts. */
+static void test_ensure_roots(void)
+{
+	char *ex = shipped_exercises("second-root", "from the second root\n"), *dir, *root;
+	const struct lesson_exercise *e = hello->exercise;
+	char roots[2 * PATH_MAX], err[512] = "";
+
+	snprintf(roots, sizeof(roots), "%s/nonexistent:%s", tmp, ex);
+	root = new_root("roots-work");
+	dir = workspace_dir(root, "hello");
+	CU_ASSERT_EQUAL_FATAL(workspace_ensure(root, e, roots, err, sizeof(err)), 0);
+	assert_text(dir, "hello.c", "from the second root\n");
+	free(dir);
+	free(root);
+	free(ex);
+}
+
 static void test_reset_keeps_backups(void)
 {
 	char *root = new_root("reset"), *dir, *bak = NULL, *skel = skeleton(), err[512] = "";
@@ -347,6 +455,12 @@ int register_workspace_tests(void)
 
 	if (!s || !CU_add_test(s, "ensure: the skeleton, never over the learner's work", test_ensure) ||
 	    !CU_add_test(s, "ensure: a missing reference leaves nothing behind", test_ensure_error) ||
+	    !CU_add_test(s, "ensure: no solution folder: ID/skeleton/ copied", test_ensure_shipped) ||
+	    !CU_add_test(s, "ensure: the reference first, beside ID/skeleton/",
+			 test_ensure_solution_first) ||
+	    !CU_add_test(s, "ensure: a missing shipped skeleton leaves nothing behind",
+			 test_ensure_shipped_missing) ||
+	    !CU_add_test(s, "ensure: the first exercise root holding it", test_ensure_roots) ||
 	    !CU_add_test(s, "reset: .backup/FILE.1, then .2, then the skeleton", test_reset_keeps_backups) ||
 	    !CU_add_test(s, "watch (inotify): saves in place and by rename, nothing else",
 			 test_watch_inotify) ||
