@@ -138,6 +138,8 @@ _check: all $(FUZZ_BINS)
 	tests/tui/screen-tests.sh $(B)
 	@echo "== lessons: lint (reference full marks, skeleton not, every mutant rejected)"
 	$(B)/bin/addrlab-grade lint -j 2
+	@if [ "$${ADDRLAB_CONTAINER_TESTS:-1}" = 0 ]; then echo "== containers: not here (ADDRLAB_CONTAINER_TESTS=0)"; \
+	 else echo "== the grading image in podman containers (make image first)"; tests/containers.sh $(B); fi
 	@k=$$(scripts/kver.sh --second); \
 	 if [ -z "$$k" ]; then echo "== no second kernel series installed: tested on $$(cat $(B)/kver) only"; \
 	 else echo "== kernel $$k: sparse, the chapter modules' VM suites, every reference solution"; \
@@ -165,8 +167,8 @@ _check_san: $(B)/tests/unit-tests $(B)/tests/vm-tests $(BINS) $(GUEST) $(TESTKO)
 # the exit status says whether all were met.
 _bench: all
 	@$(B)/bench/bench-tui; tui=$$?; $(B)/bench/bench-vm; vm=$$?; \
-	 $(B)/bench/bench-grade; grade=$$?; \
-	 [ $$tui = 0 ] && [ $$vm = 0 ] && [ $$grade = 0 ]
+	 $(B)/bench/bench-grade; grade=$$?; bench/containers.sh $(B); ctr=$$?; \
+	 [ $$tui = 0 ] && [ $$vm = 0 ] && [ $$grade = 0 ] && [ $$ctr = 0 ]
 
 # ---- host programs ----
 

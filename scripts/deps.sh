@@ -14,6 +14,7 @@ PACKAGES="
 	libncurses-dev liblua5.4-dev libcunit1-dev libcmark-dev libjansson-dev libsqlite3-dev sqlite3
 	libzip-dev
 	bubblewrap tmux procps
+	podman debootstrap
 	clang
 "
 
