@@ -13,7 +13,7 @@ PACKAGES="
 	sparse
 	libncurses-dev liblua5.4-dev libcunit1-dev libcmark-dev libjansson-dev libsqlite3-dev sqlite3
 	libzip-dev
-	bubblewrap tmux procps
+	bubblewrap tmux procps unzip
 	podman debootstrap
 	clang
 "
