@@ -29,8 +29,8 @@ static const char bundle_usage[] =
 	"EXERCISE-gradescope.zip): run_autograder, which grades\n"
 	"/autograder/submission with the exercise's checks and writes\n"
 	"/autograder/results/results.json, and a Dockerfile for the custom image\n"
-	"that holds it (the addrlab image, `make image`).  README.md in the zip says\n"
-	"how to set up the assignment.\n";
+	"that holds it (the addrlab image, `make image`).  deploy/README.md in\n"
+	"addrlab's source says how to set up the assignment.\n";
 
 /* The exercise's first file (what run_autograder looks for); NULL with
  * a message said and *status set when it is not one of the lessons'. */
@@ -149,8 +149,8 @@ int bundle_main(int argc, char **argv)
 	}
 	rc = write_zip(out, (const char *const[]){ exercise, first });
 	if (!rc)
-		printf("wrote %s: upload it on the assignment's Configure Autograder page "
-		       "(its README.md says how)\n", out);
+		printf("wrote %s: for the assignment's Configure Autograder page "
+		       "(addrlab's deploy/README.md says how)\n", out);
 	free(first);
 	return rc;
 }
