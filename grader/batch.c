@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "clean.h"
+#include "exercise.h"
 #include "gradebook.h"
 #include "vm.h"
 #include "workdir.h"
@@ -201,7 +202,7 @@ int batch(struct opts *o)
 	rc = batch_args(o);
 	if (rc)
 		return rc;
-	if (make_folders(o->out_dir))
+	if (make_tree(o->out_dir, NULL, 0))
 		return die(EXIT_USAGE, "cannot make '%s': %s", o->out_dir, strerror(errno));
 	snprintf(db_path, sizeof(db_path), "%s/gradebook.sqlite", o->out_dir);
 	snprintf(csv_path, sizeof(csv_path), "%s/grades.csv", o->out_dir);
@@ -332,7 +333,7 @@ int merge(struct opts *o)
 			return die(EXIT_USAGE, "'%s' is not a gradebook: give a batch's --out folder or its gradebook.sqlite",
 				   o->args[i]);
 	}
-	if (make_folders(o->args[0]))
+	if (make_tree(o->args[0], NULL, 0))
 		return die(EXIT_USAGE, "cannot make '%s': %s", o->args[0], strerror(errno));
 	snprintf(db_path, sizeof(db_path), "%s/gradebook.sqlite", o->args[0]);
 	snprintf(csv_path, sizeof(csv_path), "%s/grades.csv", o->args[0]);

@@ -7,12 +7,10 @@
 #include "paths.h"
 #include "vm.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 int die(int status, const char *f, ...)
@@ -116,23 +114,4 @@ const char *sub_name_in(const char *path, struct name_buf *nb)
 		buf[--n] = '\0';
 	slash = strrchr(buf, '/');
 	return slash ? slash + 1 : buf;
-}
-
-int make_folders(const char *path)
-{
-	char buf[4096];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }

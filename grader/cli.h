@@ -60,9 +60,6 @@ char *template_fill(const char *text, const char *const keys[], const char *cons
 /* `addrlab-grade gradescope-bundle ...` (bundle.c): argv after it. */
 int bundle_main(int argc, char **argv);
 
-/* mkdir -p: 0, or -1 with errno. */
-int make_folders(const char *path);
-
 /* Removes a work folder of ours; if that fails, says where it is. */
 void remove_work(const char *dir);
 

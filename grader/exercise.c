@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <limits.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,31 @@ static int remove_entry(const char *path, const struct stat *st, int type,
 	/* Keep going after a failure: remove what can be removed.  Whether
 	 * everything went shows in the end: the folder is gone or not. */
 	remove(path);
+	return 0;
+}
+
+int make_tree(const char *path, char *failed, size_t n)
+{
+	char buf[PATH_MAX];
+	char *p = buf;
+
+	if (!*path || snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = *path ? ENAMETOOLONG : ENOENT;
+		return -1;
+	}
+	do {
+		char c;
+
+		p = strchrnul(p + 1, '/');
+		c = *p;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST) {
+			if (failed)
+				snprintf(failed, n, "%s", buf);
+			return -1;
+		}
+		*p = c;
+	} while (*p);
 	return 0;
 }
 

@@ -100,5 +100,8 @@ int write_text_file(const char *path, const char *text, size_t len);
 /* Removes dir and everything under it, never following a link; 0, or -1
  * if something could not be removed (what could be is removed). */
 int remove_tree(const char *dir);
+/* mkdir -p path (mode 0755); 0, or -1 with errno and, when failed is not
+ * NULL, the folder that could not be made in it. */
+int make_tree(const char *path, char *failed, size_t n);
 
 #endif /* ADDRLAB_EXERCISE_H */

@@ -154,7 +154,7 @@ static int write_from(const char *kind, const char *dir, const char *sub,
 	if (access(dst, F_OK) == 0)
 		return die(EXIT_USAGE, "'%s' is there already; pick another name, or move it away",
 			   dst);
-	if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(parent, 0755) && errno != EEXIST))
+	if (make_tree(parent, NULL, 0))
 		return die(EXIT_USAGE, "cannot make '%s': %s", parent, strerror(errno));
 	snprintf(tmp, sizeof(tmp), "%s/.new-%s-%d", parent, name, (int)getpid());
 	if (copy_tree(src, tmp, sb, err, sizeof(err)) || rename(tmp, dst)) {

@@ -57,37 +57,6 @@ char *addrlab_kver(void)
 	return line[0] ? strdup(line) : NULL;
 }
 
-char *exercise_root(const char *roots, const char *id)
-{
-	const char *r = roots, *colon;
-	char *first = NULL;
-
-	do {
-		struct stat st;
-		char *root, *dir;
-
-		colon = strchr(r, ':');
-		root = strndup(r, colon ? (size_t)(colon - r) : strlen(r));
-		if (!root || asprintf(&dir, "%s/%s", root, id) < 0) {
-			free(root);
-			free(first);
-			return NULL;
-		}
-		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
-			free(dir);
-			free(first);
-			return root;
-		}
-		free(dir);
-		if (!first)
-			first = root;
-		else
-			free(root);
-		r = colon + 1;
-	} while (colon);
-	return first;
-}
-
 void strv_free_all(char **v)
 {
 	for (size_t i = 0; v && v[i]; i++)
@@ -95,25 +64,47 @@ void strv_free_all(char **v)
 	free(v);
 }
 
-/* Appends each root of a ':'-joined list; -1 when out of memory. */
+/* Appends each folder of roots (joined by ':') to the NULL-terminated *v
+ * of *n; -1 when out of memory. */
 static int add_roots(char ***v, size_t *n, const char *roots)
 {
-	const char *r = roots, *colon;
+	char *copy = strdup(roots), *next = copy, *root;
+	int rc = copy ? 0 : -1;
 
-	do {
+	while (!rc && (root = strsep(&next, ":"))) {
 		char **nv = realloc(*v, (*n + 2) * sizeof(**v));
 
-		if (!nv)
-			return -1;
-		*v = nv;
-		colon = strchr(r, ':');
-		nv[*n] = strndup(r, colon ? (size_t)(colon - r) : strlen(r));
-		if (!nv[*n])
-			return -1;
-		nv[++*n] = NULL;
-		r = colon + 1;
-	} while (colon);
-	return 0;
+		if (nv)
+			*v = nv;
+		if (!nv || !(nv[*n] = strdup(root)))
+			rc = -1;
+		else
+			nv[++*n] = NULL;
+	}
+	free(copy);
+	return rc;
+}
+
+char *exercise_root(const char *roots, const char *id)
+{
+	char **v = calloc(1, sizeof(*v)), *found = NULL;
+	size_t n = 0;
+
+	if (!v || add_roots(&v, &n, roots)) {
+		strv_free_all(v);
+		return NULL;
+	}
+	for (size_t i = 0; i < n && !found; i++) {
+		char dir[PATH_MAX];
+		struct stat st;
+
+		snprintf(dir, sizeof(dir), "%s/%s", v[i], id);
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			found = v[i];
+	}
+	found = strdup(found ? found : v[0]);
+	strv_free_all(v);
+	return found;
 }
 
 char **secret_paths(void)

@@ -96,8 +96,7 @@ got=$(sqlite3 :memory: "select json_extract(j, '\$.score') || ' ' ||
 expect "Gradescope: results.json" "13 md 7 passed visible" "$got"
 
 # GitHub Actions: the workflow's grading step, in the image.
-step=$(awk 'index($0, "# grade:") { f = 1; i = match($0, /[^ ]/) }
-	f { if ($0 ~ /[^ ]/ && match($0, /[^ ]/) < i) exit; print }' deploy/github-actions/addrlab.yml)
+step=$(tests/script-block.sh grade deploy/github-actions/addrlab.yml)
 mkdir -p "$T/ws" && cp exercises/edu-id/solution/* "$T/ws/" && : >"$T/summary"
 out=$(run -v "$T/ws:/ws" -v "$T/summary:/summary" -w /ws -e EXERCISE=edu-id -e SUBMISSION=. \
 	-e GITHUB_STEP_SUMMARY=/summary "$IMAGE" sh -c "$step" 2>&1; echo "rc=$?")

@@ -40,32 +40,16 @@ char *workspace_dir(const char *root, const char *exercise)
 	return asprintf(&dir, "%s/%s", root, exercise) < 0 ? NULL : dir;
 }
 
-/* mkdir -p dir. */
+/* mkdir -p dir, saying which folder could not be made. */
 static int make_dirs(const char *dir, char *err, size_t errlen)
 {
-	char *d = strdup(dir), *p = d;
-	int rc = 0;
+	char failed[PATH_MAX];
 
-	if (!d)
-		return -1;
-	while (p && !rc) {
-		char c;
-
-		p = strchrnul(p + 1, '/');
-		c = *p;
-		*p = '\0';
-		if (mkdir(d, 0755) && errno != EEXIST) {
-			snprintf(err, errlen, "cannot make the folder '%s': %s; check its "
-				 "parent's permissions, or set ADDRLAB_WORKSPACE", d,
-				 strerror(errno));
-			rc = -1;
-		}
-		*p = c;
-		if (!c)
-			p = NULL;
-	}
-	free(d);
-	return rc;
+	if (!make_tree(dir, failed, sizeof(failed)))
+		return 0;
+	snprintf(err, errlen, "cannot make the folder '%s': %s; check its "
+		 "parent's permissions, or set ADDRLAB_WORKSPACE", failed, strerror(errno));
+	return -1;
 }
 
 static bool exists(const char *dir, const char *name)

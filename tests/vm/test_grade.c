@@ -492,9 +492,7 @@ static void test_github_actions_step(void)
 		 "t=$(mktemp -d); export PATH=%1$s/bin:$PATH EXERCISE=hello SUBMISSION=sub "
 		 "ADDRLAB_LESSONS=$PWD/$ADDRLAB_LESSONS ADDRLAB_EXERCISES=$PWD/$ADDRLAB_EXERCISES "
 		 "GITHUB_STEP_SUMMARY=$t/summary; "
-		 "step=$(awk 'index($0, \"# grade:\") { f = 1; i = match($0, /[^ ]/) } "
-		 "f { if ($0 ~ /[^ ]/ && match($0, /[^ ]/) < i) exit; print }' "
-		 "deploy/github-actions/addrlab.yml); "
+		 "step=$(tests/script-block.sh grade deploy/github-actions/addrlab.yml); "
 		 "for s in good warns; do cp -r tests/grade/submissions/$s $t/sub; "
 		 "(cd $t && sh -c \"$step\") >$t/log 2>&1; echo \"$s rc=$?\"; "
 		 "tail -n 1 $t/log; rm -rf $t/sub $t/addrlab.md; done; "
@@ -631,9 +629,8 @@ static void test_shards_merged(void)
 
 	snprintf(cmd, sizeof(cmd),
 		 "t=$(mktemp -d); s=$t/class/submissions; mkdir -p $s; export PATH=%1$s/bin:$PATH SHARDS=3; "
-		 "job() { awk -v m=\"# $1:\" 'index($0, m) { f = 1; i = match($0, /[^ ]/) } "
-		 "f { if ($0 ~ /[^ ]/ && match($0, /[^ ]/) < i) exit; print }' "
-		 "deploy/kubernetes/addrlab-class.yaml | sed \"s|/class/|$t/class/|g\"; }; "
+		 "job() { tests/script-block.sh $1 deploy/kubernetes/addrlab-class.yaml | "
+		 "sed \"s|/class/|$t/class/|g\"; }; "
 		 "cp -r tests/grade/submissions/good $s/g2; cp -r tests/grade/submissions/good $s/good1; "
 		 "cp -r tests/grade/submissions/warns tests/grade/submissions/broken $s/; "
 		 "addrlab-grade batch -j 2 --out $t/all $s/* 2>$t/log; echo \"whole rc=$?\"; "
